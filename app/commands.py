@@ -1,0 +1,136 @@
+"""What the CLI's commands do: turn parsed arguments into core calls and print results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from pathlib import Path
+
+from app import paths
+from app.core.engine import GenerationRequest, Mode, PairSpec, StepEvent, load_session
+from app.core.engine.errors import InvalidSettingsError
+from app.core.engine.report import format_stats
+from app.core.engine.types import GenerationResult
+
+DEMO_PROMPT = "Tell me about speculative decoding."
+
+
+def demo_spec(with_draft: bool = True, device: str = "CPU") -> PairSpec:
+    demo = paths.demo_dir()
+    return PairSpec(target=demo / "target", draft=demo / "draft" if with_draft else None,
+                    device=device, name="Tandem demo pair")
+
+
+def spec_from_args(args: argparse.Namespace) -> PairSpec:
+    if args.pair:
+        from app.core.store.pairs import ready_pair_spec
+
+        spec = ready_pair_spec(args.pair, device=args.device, draft_device=args.draft_device)
+    elif args.target:
+        spec = PairSpec(target=Path(args.target),
+                        draft=Path(args.draft) if args.draft else None,
+                        device=args.device, draft_device=args.draft_device)
+    else:
+        if args.draft:
+            raise InvalidSettingsError("--draft needs --target.",
+                                       "Give both folders, or neither for the demo pair.")
+        spec = demo_spec(device=args.device)
+        spec = PairSpec(spec.target, spec.draft, args.device, args.draft_device,
+                        name=spec.name)
+    if args.prompt_lookup is not None:
+        return PairSpec(spec.target, None, spec.device, None, Mode.PROMPT_LOOKUP, spec.name)
+    if args.no_draft or spec.draft is None:
+        return PairSpec(spec.target, None, spec.device, None, Mode.PLAIN, spec.name)
+    return spec
+
+
+def request_from_args(args: argparse.Namespace, mode: Mode) -> GenerationRequest:
+    common = dict(
+        max_new_tokens=args.max_new_tokens,
+        do_sample=args.temperature is not None,
+        temperature=args.temperature if args.temperature is not None else 1.0,
+        top_p=args.top_p, top_k=args.top_k, seed=args.seed,
+        stop_strings=tuple(args.stop),
+        num_assistant_tokens=args.k if mode is not Mode.PLAIN else None,
+        confidence_threshold=args.confidence,
+        max_ngram_size=args.prompt_lookup,
+    )
+    if args.prompt_lookup is not None and args.k is None:
+        common["num_assistant_tokens"] = None
+    if args.raw:
+        if args.system:
+            raise InvalidSettingsError("--system needs a chat prompt.", "Drop --raw or --system.")
+        return GenerationRequest(prompt=args.prompt, **common)  # type: ignore[arg-type]
+    return GenerationRequest.chat(args.prompt, system=args.system, **common)
+
+
+def run_interruptibly(target: PairSpec, request: GenerationRequest,
+                      echo: bool) -> GenerationResult:
+    """Generate on a worker thread so that Ctrl+C can stop the run cooperatively."""
+    session = load_session(target)
+    stop = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def sink(event: StepEvent) -> None:
+        if echo and event.text:
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+
+    def work() -> None:
+        try:
+            outcome["result"] = session.generate(request, sink, stop)
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="tandem-generate", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+    except KeyboardInterrupt:
+        stop.set()
+        worker.join()
+    session.close()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["result"]  # type: ignore[return-value]
+
+
+def generate(args: argparse.Namespace) -> int:
+    spec = spec_from_args(args)
+    request = request_from_args(args, spec.resolved_mode)
+    result = run_interruptibly(spec, request, echo=not args.json)
+    if args.json:
+        print(json.dumps({"text": result.text, **result.stats.to_dict()}, ensure_ascii=False))
+    else:
+        print("\n")
+        print(format_stats(result.stats))
+    return 0
+
+
+def devices(args: argparse.Namespace) -> int:
+    from app.core.sysinfo import list_devices
+
+    for device in list_devices():
+        print(f"{device.name:8} {device.full_name}")
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    spec = demo_spec()
+    print(f"Tandem demo pair (offline): {DEMO_PROMPT}\n")
+    request = GenerationRequest.chat(DEMO_PROMPT, max_new_tokens=96, num_assistant_tokens=3)
+    result = run_interruptibly(spec, request, echo=True)
+    print("\n")
+    print(format_stats(result.stats))
+    return 0
+
+
+def open_window(args: argparse.Namespace) -> int:
+    try:
+        from app.ui.main import run_app
+    except ImportError:
+        return demo(args)
+    return run_app()

@@ -1,0 +1,30 @@
+"""The engine: load a pair, generate with step events, report RunStats."""
+
+from __future__ import annotations
+
+from app.core.engine.errors import TandemError
+from app.core.engine.pair import PairSpec
+from app.core.engine.types import (
+    FinishReason,
+    GenerationRequest,
+    GenerationResult,
+    Message,
+    Mode,
+    RunStats,
+    StepEvent,
+)
+
+__all__ = [
+    "FinishReason", "GenerationRequest", "GenerationResult", "Message", "Mode", "PairSpec",
+    "RunStats", "StepEvent", "TandemError", "load_session",
+]
+
+
+def load_session(spec: PairSpec) -> "Session":
+    """Load a pair with the backend that fits it."""
+    from app.core.engine.genai_session import GenAISession
+
+    return GenAISession(spec)
+
+
+from app.core.engine.session import Session  # noqa: E402

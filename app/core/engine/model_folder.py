@@ -1,0 +1,65 @@
+"""What an OpenVINO model folder must hold, and cheap checks that it really does."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from app.core.engine.errors import IncompleteModelError
+
+REQUIRED_FILES = (
+    "openvino_model.xml", "openvino_model.bin",
+    "openvino_tokenizer.xml", "openvino_tokenizer.bin",
+    "openvino_detokenizer.xml", "openvino_detokenizer.bin",
+)
+_CONST = re.compile(rb'offset="(\d+)"\s+size="(\d+)"')
+_CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "max_sequence_length",
+                 "seq_length", "n_ctx")
+
+
+def check_model_folder(folder: Path, role: str = "model") -> None:
+    """Raise IncompleteModelError unless `folder` holds a loadable OpenVINO LLM."""
+    if not folder.is_dir():
+        raise IncompleteModelError(
+            f"The {role} folder {folder} does not exist.",
+            "Check the path, or pull the pair again with `tandem models pull`.")
+    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    if missing:
+        raise IncompleteModelError(
+            f"The {role} folder {folder} is missing {', '.join(missing)}.",
+            "Convert the model again (`tandem models add`) or copy the missing files in.")
+    for stem in ("openvino_model", "openvino_tokenizer", "openvino_detokenizer"):
+        _check_weights_length(folder, stem, role)
+
+
+def _check_weights_length(folder: Path, stem: str, role: str) -> None:
+    # Every constant in the IR names its byte range in the .bin: a shorter file is truncated.
+    xml = (folder / f"{stem}.xml").read_bytes()
+    needed = max((int(o) + int(s) for o, s in _CONST.findall(xml)), default=0)
+    have = (folder / f"{stem}.bin").stat().st_size
+    if have < needed:
+        raise IncompleteModelError(
+            f"The {role} file {folder / (stem + '.bin')} is truncated "
+            f"({have:,} of {needed:,} bytes).",
+            "The download or conversion was interrupted: pull or convert the model again.")
+
+
+def context_length(folder: Path) -> int | None:
+    """The model's maximum sequence length from config.json, when it says."""
+    config = folder / "config.json"
+    if not config.is_file():
+        return None
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    for key in _CONTEXT_KEYS:
+        value = data.get(key)
+        if isinstance(value, int) and value > 0:
+            return value
+    return None
+
+
+def weights_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.glob("*.bin") if p.is_file())

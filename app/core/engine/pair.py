@@ -1,0 +1,39 @@
+"""What to load: a target, an optional draft, their devices and the decoding mode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.engine.types import Mode
+
+
+@dataclass(frozen=True)
+class PairSpec:
+    target: Path
+    draft: Path | None = None
+    device: str = "CPU"
+    draft_device: str | None = None  # None: same as the target's
+    mode: Mode | None = None  # None: DRAFT with a draft, PLAIN without
+    name: str = ""
+    properties: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def resolved_mode(self) -> Mode:
+        if self.mode is not None:
+            return self.mode
+        return Mode.DRAFT if self.draft is not None else Mode.PLAIN
+
+    @property
+    def resolved_draft_device(self) -> str:
+        return self.draft_device or self.device
+
+    @property
+    def on_npu(self) -> bool:
+        devices = [self.device]
+        if self.resolved_mode is Mode.DRAFT:
+            devices.append(self.resolved_draft_device)
+        return any(d.split(".")[0] == "NPU" for d in devices)
+
+    def label(self) -> str:
+        return self.name or self.target.name

@@ -1,0 +1,130 @@
+"""The engine's vocabulary: what a run is asked to do, what it reports per step and at the end."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class Mode(StrEnum):
+    PLAIN = "plain"
+    DRAFT = "draft"
+    PROMPT_LOOKUP = "prompt_lookup"
+
+
+class FinishReason(StrEnum):
+    LENGTH = "length"
+    STOP_STRING = "stop_string"
+    END_OF_SEQUENCE = "end_of_sequence"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class Message:
+    role: str  # "system", "user" or "assistant"
+    content: str
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """One generation. Exactly one of `messages` (chat) or `prompt` (raw completion)."""
+
+    messages: tuple[Message, ...] = ()
+    prompt: str | None = None
+    max_new_tokens: int = 128
+    do_sample: bool = False
+    temperature: float = 1.0
+    top_p: float = 1.0
+    top_k: int = 0
+    seed: int | None = None
+    stop_strings: tuple[str, ...] = ()
+    num_assistant_tokens: int | None = None  # K; None means the backend default
+    confidence_threshold: float | None = None
+    max_ngram_size: int | None = None  # prompt lookup
+
+    @staticmethod
+    def chat(text: str, system: str | None = None, **kwargs: Any) -> GenerationRequest:
+        messages = [Message("system", system)] if system else []
+        messages.append(Message("user", text))
+        return GenerationRequest(messages=tuple(messages), **kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    """What one target step produced."""
+
+    index: int  # 0 for the prefill step
+    text: str  # text delta (may be empty while a multi-byte character is incomplete)
+    token_ids: tuple[int, ...]
+    draft_tokens: int  # how many of token_ids the draft supplied (and the target accepted)
+    timestamp: float  # time.monotonic() when the step arrived
+    # Runs over the characters of `text`: (length, came from a draft token). Text can lag
+    # its tokens (an incomplete character, a possible stop string), so tinting follows
+    # these runs rather than token boundaries.
+    spans: tuple[tuple[int, bool], ...] = ()
+
+
+class StepSink(Protocol):
+    def __call__(self, event: StepEvent) -> None: ...
+
+
+@dataclass
+class RunStats:
+    mode: str
+    device: str
+    draft_device: str | None
+    load_time_s: float
+    input_tokens: int
+    generated_tokens: int
+    ttft_ms: float
+    tpot_ms: float
+    throughput_tps: float
+    wall_time_s: float
+    target_steps: int
+    drafted_tokens: int | None
+    accepted_tokens: int | None
+    rejected_tokens: int | None
+    acceptance_rate: float | None
+    block_efficiency: float
+    accepted_histogram: dict[int, int] = field(default_factory=dict)
+    draft_time_ms: float | None = None
+    target_time_ms: float | None = None
+    finish_reason: str = FinishReason.LENGTH.value
+    num_assistant_tokens: int | None = None
+    confidence_threshold: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["accepted_histogram"] = {str(k): v for k, v in self.accepted_histogram.items()}
+        return data
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> RunStats:
+        values = dict(data)
+        values["accepted_histogram"] = {
+            int(k): int(v) for k, v in values.get("accepted_histogram", {}).items()}
+        known = set(RunStats.__dataclass_fields__)
+        return RunStats(**{k: v for k, v in values.items() if k in known})
+
+    def summary(self) -> str:
+        """The one line shown under an answer."""
+        parts = [f"{self.throughput_tps:.1f} tok/s", f"{self.generated_tokens} tokens"]
+        if self.acceptance_rate is not None:
+            parts.append(f"{self.acceptance_rate * 100:.0f}% of draft tokens accepted")
+        if self.mode != Mode.PLAIN.value:
+            parts.append(f"{self.block_efficiency:.1f} tokens per target step")
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    text: str
+    stats: RunStats
+    token_ids: tuple[int, ...]
+    steps: tuple[StepEvent, ...]
+    # The library's own figures where it reports them (for cross-checks and exports).
+    library: dict[str, float] = field(default_factory=dict)

@@ -1,0 +1,51 @@
+"""The one place that knows where files live: source tree, frozen bundle, user dirs."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Tandem"
+
+
+def bundle_root() -> Path:
+    """The folder holding `resources/` and `models.toml`: the source tree or the bundle."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen)
+    return Path(__file__).resolve().parent.parent
+
+
+def resources_dir() -> Path:
+    return bundle_root() / "resources"
+
+
+def demo_dir() -> Path:
+    return resources_dir() / "demo"
+
+
+def catalog_file() -> Path:
+    return bundle_root() / "models.toml"
+
+
+def data_dir() -> Path:
+    """User data (models, conversations, settings); TANDEM_HOME overrides, for tests."""
+    override = os.environ.get("TANDEM_HOME")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def models_dir() -> Path:
+    return data_dir() / "models"
+
+
+def conversations_dir() -> Path:
+    return data_dir() / "conversations"
+
+
+def settings_file() -> Path:
+    return data_dir() / "settings.json"
