@@ -159,7 +159,7 @@ def build(out: Path, seed: int) -> dict[str, Any]:
         if dst.exists():
             shutil.rmtree(dst)
         export_to_openvino(hf / name, dst, weight_format="fp32")
-    info = {"seed": seed, "documents": len(docs), "tokens": int(len(stream)),
+    info = {"seed": seed, "documents": len(docs), "tokens": len(stream),
             "build_seconds": round(time.monotonic() - started, 1)}
     (out / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return info

@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 
-def load_session(spec: PairSpec) -> "Session":
+def load_session(spec: PairSpec) -> Session:
     """Load a pair with the backend that fits it."""
     from app.core.engine.genai_session import GenAISession
 

@@ -35,7 +35,7 @@ def _spans(flags: Sequence[bool]) -> tuple[tuple[int, bool], ...]:
     return tuple(runs)
 
 
-class BurstStreamer(openvino_genai.StreamerBase):  # type: ignore[misc]
+class BurstStreamer(openvino_genai.StreamerBase):
     def __init__(self, decode: Callable[[Sequence[int]], str], sink: StepSink | None,
                  stop: threading.Event | None, stop_strings: Sequence[str] = ()) -> None:
         super().__init__()
@@ -64,7 +64,7 @@ class BurstStreamer(openvino_genai.StreamerBase):  # type: ignore[misc]
             ids = [int(token)] if isinstance(token, int) else [int(t) for t in token]
             if ids and not self.stop_string_hit:
                 self._step(ids)
-        except BaseException as exc:  # noqa: BLE001 - must not escape into native code
+        except BaseException as exc:
             self.error = exc
             return openvino_genai.StreamingStatus.CANCEL
         if self.stop_string_hit:

@@ -1,4 +1,4 @@
-"""What the CLI's commands do: turn parsed arguments into core calls and print results."""
+"""`tandem generate`, `tandem demo`, `tandem devices`, and opening the window."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from app import paths
 from app.core.engine import GenerationRequest, Mode, PairSpec, StepEvent, load_session
@@ -62,7 +63,7 @@ def request_from_args(args: argparse.Namespace, mode: Mode) -> GenerationRequest
     if args.raw:
         if args.system:
             raise InvalidSettingsError("--system needs a chat prompt.", "Drop --raw or --system.")
-        return GenerationRequest(prompt=args.prompt, **common)  # type: ignore[arg-type]
+        return GenerationRequest(prompt=args.prompt, **common)
     return GenerationRequest.chat(args.prompt, system=args.system, **common)
 
 
@@ -81,7 +82,7 @@ def run_interruptibly(target: PairSpec, request: GenerationRequest,
     def work() -> None:
         try:
             outcome["result"] = session.generate(request, sink, stop)
-        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+        except BaseException as exc:
             outcome["error"] = exc
 
     worker = threading.Thread(target=work, name="tandem-generate", daemon=True)
@@ -134,3 +135,35 @@ def open_window(args: argparse.Namespace) -> int:
     except ImportError:
         return demo(args)
     return run_app()
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("generate", help="generate a completion headless (demo pair by default)")
+    p.add_argument("prompt", help="the user's message (or raw text with --raw)")
+    src = p.add_argument_group("models")
+    src.add_argument("--pair", help="a ready pair from `tandem models list`")
+    src.add_argument("--target", help="target model folder (OpenVINO IR)")
+    src.add_argument("--draft", help="draft model folder (OpenVINO IR)")
+    src.add_argument("--no-draft", action="store_true", help="run the target alone")
+    src.add_argument("--device", default="CPU", help="device for the target (default CPU)")
+    src.add_argument("--draft-device", help="device for the draft (default: the target's)")
+    spec = p.add_mutually_exclusive_group()
+    spec.add_argument("--k", type=int, help="draft tokens per target step")
+    spec.add_argument("--confidence", type=float, help="draft until confidence drops below X")
+    spec.add_argument("--prompt-lookup", type=int, metavar="N",
+                      help="prompt lookup decoding with n-grams up to N (no draft)")
+    s = p.add_argument_group("sampling (greedy unless --temperature is given)")
+    s.add_argument("--temperature", type=float)
+    s.add_argument("--top-p", type=float, default=1.0)
+    s.add_argument("--top-k", type=int, default=0)
+    s.add_argument("--seed", type=int)
+    p.add_argument("--max-new-tokens", type=int, default=128)
+    p.add_argument("--stop", action="append", default=[], help="stop string (repeatable)")
+    p.add_argument("--system", help="system prompt")
+    p.add_argument("--raw", action="store_true", help="complete the text as-is, no chat template")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=generate)
+    sub.add_parser("devices", help="list the OpenVINO devices on this machine").set_defaults(
+        handler=devices)
+    sub.add_parser("demo", help="run the offline demo pair once, headless").set_defaults(
+        handler=demo)

@@ -1,0 +1,1 @@
+"""Benchmarks: comparison runs, the analytic bound, reports, the tuner."""

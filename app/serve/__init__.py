@@ -1,0 +1,1 @@
+"""`tandem serve`: an OpenAI-compatible server over the engine."""
