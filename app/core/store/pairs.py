@@ -1,0 +1,53 @@
+"""Ready pairs: what the window's pair selector and `--pair` can load.
+
+The demo pair ships with Tandem and is always ready. Pairs pulled or added through the
+store are ready when both sides are verified and compatible (see the store modules).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from app import paths
+from app.core.engine.errors import InvalidSettingsError
+from app.core.engine.pair import PairSpec
+
+DEMO_ID = "demo"
+
+
+@dataclass(frozen=True)
+class ReadyPair:
+    id: str
+    name: str
+    target: Path
+    draft: Path | None
+    universal: bool = False  # the draft has another tokenizer
+    default_k: int | None = 3
+
+
+def demo_pair() -> ReadyPair:
+    demo = paths.demo_dir()
+    return ReadyPair(DEMO_ID, "Tandem demo pair (offline)", demo / "target", demo / "draft")
+
+
+def list_ready_pairs() -> list[ReadyPair]:
+    """Every pair that can be loaded now, the demo pair first."""
+    return [demo_pair()]
+
+
+def find_ready_pair(pair_id: str) -> ReadyPair:
+    for pair in list_ready_pairs():
+        if pair.id == pair_id:
+            return pair
+    known = ", ".join(p.id for p in list_ready_pairs())
+    raise InvalidSettingsError(f"No ready pair is called {pair_id!r} (ready: {known}).",
+                               "Pull it first with `tandem models pull`, or check the id "
+                               "with `tandem models list`.")
+
+
+def ready_pair_spec(pair_id: str, device: str = "CPU",
+                    draft_device: str | None = None) -> PairSpec:
+    pair = find_ready_pair(pair_id)
+    return PairSpec(target=pair.target, draft=pair.draft, device=device,
+                    draft_device=draft_device, name=pair.name)
