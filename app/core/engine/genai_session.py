@@ -173,6 +173,9 @@ class GenAISession:
             return FinishReason.STOP_STRING
         if streamer.stopped_by_user:
             return FinishReason.STOPPED
+        ids = streamer.token_ids
+        if ids and ids[-1] == self._defaults.eos_token_id:
+            return FinishReason.END_OF_SEQUENCE
         reasons = list(getattr(result, "finish_reasons", []) or [])
         if reasons and reasons[0] == openvino_genai.GenerationFinishReason.LENGTH:
             return FinishReason.LENGTH
