@@ -78,6 +78,10 @@ class GenAISession:
         self.tokenizer = self._pipe.get_tokenizer()
         self.context_length = context_length(spec.target)
         self._defaults = self._pipe.get_generation_config()
+        # The pipeline's config reports -1 with a draft; the tokenizer knows the real id.
+        self.eos_token_id = int(self._defaults.eos_token_id)
+        if self.eos_token_id < 0:
+            self.eos_token_id = int(self.tokenizer.get_eos_token_id())
 
     @staticmethod
     def _build_pipeline(spec: PairSpec) -> Any:
@@ -112,7 +116,7 @@ class GenAISession:
 
     def _config(self, request: GenerationRequest, max_new_tokens: int) -> Any:
         config = openvino_genai.GenerationConfig()
-        config.eos_token_id = self._defaults.eos_token_id
+        config.eos_token_id = self.eos_token_id
         config.max_new_tokens = max_new_tokens
         config.apply_chat_template = bool(request.messages)
         config.do_sample = request.do_sample
@@ -174,7 +178,7 @@ class GenAISession:
         if streamer.stopped_by_user:
             return FinishReason.STOPPED
         ids = streamer.token_ids
-        if ids and ids[-1] == self._defaults.eos_token_id:
+        if ids and ids[-1] == self.eos_token_id:
             return FinishReason.END_OF_SEQUENCE
         reasons = list(getattr(result, "finish_reasons", []) or [])
         if reasons and reasons[0] == openvino_genai.GenerationFinishReason.LENGTH:
