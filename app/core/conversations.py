@@ -1,0 +1,158 @@
+"""Conversations on disk: one JSON file per conversation, saved atomically after every turn.
+
+Each file is replaced whole (write temp, fsync, rename), so two app instances saving at
+once never leave a torn file: the last writer of a conversation wins, and the listing is
+re-read from disk every time. A file that cannot be read is set aside (renamed with a
+`.corrupt-<time>` suffix) and reported, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app import paths
+from app.core.atomic_file import atomic_write_json, set_aside
+from app.core.engine.types import Message
+
+# A tint run over an answer's characters: (length, step index, draft tokens the step
+# accepted, whether these characters came from draft tokens).
+TintRun = tuple[int, int, int, bool]
+
+
+@dataclass
+class Turn:
+    role: str  # "user" or "assistant"
+    content: str
+    created: float = field(default_factory=time.time)
+    stats: dict[str, Any] | None = None  # RunStats.to_dict() of the answer
+    settings: dict[str, Any] | None = None  # pair, devices, generation settings
+    tint: list[TintRun] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"role": self.role, "content": self.content, "created": self.created,
+                "stats": self.stats, "settings": self.settings,
+                "tint": [list(run) for run in self.tint]}
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> Turn:
+        if data["role"] not in ("user", "assistant") or not isinstance(data["content"], str):
+            raise ValueError("a turn needs a role and text content")
+        tint = [(int(a), int(b), int(c), bool(d)) for a, b, c, d in data.get("tint") or []]
+        return Turn(data["role"], data["content"], float(data.get("created", 0.0)),
+                    data.get("stats"), data.get("settings"), tint)
+
+
+@dataclass
+class Conversation:
+    id: str
+    title: str
+    system_prompt: str = ""
+    turns: list[Turn] = field(default_factory=list)
+    created: float = field(default_factory=time.time)
+    updated: float = field(default_factory=time.time)
+
+    @staticmethod
+    def new(title: str = "New chat") -> Conversation:
+        return Conversation(id=time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6],
+                            title=title)
+
+    def messages(self) -> tuple[Message, ...]:
+        """The chat history the engine sees: the system prompt, then every turn."""
+        out = [Message("system", self.system_prompt)] if self.system_prompt.strip() else []
+        out += [Message(t.role, t.content) for t in self.turns]
+        return tuple(out)
+
+    def matches(self, query: str) -> bool:
+        q = query.strip().lower()
+        return not q or q in self.title.lower() or any(q in t.content.lower()
+                                                        for t in self.turns)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": 1, "id": self.id, "title": self.title,
+                "system_prompt": self.system_prompt, "created": self.created,
+                "updated": self.updated, "turns": [t.to_dict() for t in self.turns]}
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> Conversation:
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            raise ValueError("not a conversation")
+        return Conversation(id=data["id"], title=str(data.get("title", "Untitled")),
+                            system_prompt=str(data.get("system_prompt", "")),
+                            turns=[Turn.from_dict(t) for t in data.get("turns", [])],
+                            created=float(data.get("created", 0.0)),
+                            updated=float(data.get("updated", 0.0)))
+
+
+class ConversationStore:
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or paths.conversations_dir()
+        self.problems: list[str] = []  # sentences for the user about files set aside
+
+    def _path(self, conversation_id: str) -> Path:
+        return self.folder / f"{conversation_id}.json"
+
+    def _read(self, path: Path) -> Conversation | None:
+        try:
+            return Conversation.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            return None  # deleted by another instance meanwhile
+        except (ValueError, KeyError, TypeError, OSError) as exc:
+            aside = set_aside(path)
+            self.problems.append(
+                f"The conversation file {path.name} could not be read ({exc}); "
+                f"it was kept as {aside.name}.")
+            return None
+
+    def list(self, query: str = "") -> list[Conversation]:
+        """Every readable conversation, newest first (filtered by a search query)."""
+        if not self.folder.exists():
+            return []
+        found = [c for p in sorted(self.folder.glob("*.json")) if (c := self._read(p))]
+        return sorted((c for c in found if c.matches(query)), key=lambda c: -c.updated)
+
+    def load(self, conversation_id: str) -> Conversation | None:
+        return self._read(self._path(conversation_id))
+
+    def save(self, conversation: Conversation) -> None:
+        conversation.updated = time.time()
+        atomic_write_json(self._path(conversation.id), conversation.to_dict())
+
+    def rename(self, conversation_id: str, title: str) -> Conversation | None:
+        conversation = self.load(conversation_id)
+        if conversation is not None:
+            conversation.title = title.strip() or conversation.title
+            self.save(conversation)
+        return conversation
+
+    def delete(self, conversation_id: str) -> None:
+        self._path(conversation_id).unlink(missing_ok=True)
+
+    def take_problems(self) -> list[str]:
+        problems, self.problems = self.problems, []
+        return problems
+
+
+def title_from_prompt(prompt: str, limit: int = 48) -> str:
+    line = " ".join(prompt.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def to_markdown(conversation: Conversation) -> str:
+    lines = [f"# {conversation.title}", ""]
+    if conversation.system_prompt.strip():
+        lines += [f"> System: {conversation.system_prompt.strip()}", ""]
+    for turn in conversation.turns:
+        lines += [f"## {'You' if turn.role == 'user' else 'Tandem'}", "", turn.content, ""]
+        summary = (turn.stats or {}).get("summary")
+        if summary:
+            lines += [f"*{summary}*", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_json(conversation: Conversation) -> str:
+    return json.dumps(conversation.to_dict(), ensure_ascii=False, indent=1)

@@ -1,0 +1,148 @@
+"""Typed settings (window, last pair, devices, generation), saved atomically as JSON.
+
+`GenerationSettings` also knows how to turn itself into the engine's PairSpec and
+GenerationRequest, so the window and the tests build runs the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from app import paths
+from app.core.atomic_file import atomic_write_json, set_aside
+from app.core.engine.pair import PairSpec
+from app.core.engine.types import GenerationRequest, Message, Mode
+
+
+class RunMode(StrEnum):
+    PLAIN = "plain"
+    SPECULATIVE_K = "speculative_k"
+    SPECULATIVE_CONFIDENCE = "speculative_confidence"
+    PROMPT_LOOKUP = "prompt_lookup"
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    mode: RunMode = RunMode.SPECULATIVE_K
+    k: int = 3
+    confidence: float = 0.4
+    ngram: int = 3
+    max_new_tokens: int = 256
+    do_sample: bool = False
+    temperature: float = 0.7
+    top_p: float = 0.9
+    top_k: int = 0
+    seed: int = 42
+
+    @property
+    def engine_mode(self) -> Mode:
+        if self.mode is RunMode.PLAIN:
+            return Mode.PLAIN
+        if self.mode is RunMode.PROMPT_LOOKUP:
+            return Mode.PROMPT_LOOKUP
+        return Mode.DRAFT
+
+    def pair_spec(self, target: Path, draft: Path | None, device: str,
+                  draft_device: str | None, name: str) -> PairSpec:
+        mode = self.engine_mode
+        if mode is Mode.DRAFT and draft is None:
+            mode = Mode.PLAIN  # a pair without a draft can only run plain
+        return PairSpec(target=target, draft=draft if mode is Mode.DRAFT else None,
+                        device=device, draft_device=draft_device if mode is Mode.DRAFT
+                        else None, mode=mode, name=name)
+
+    def request(self, messages: tuple[Message, ...], mode: Mode) -> GenerationRequest:
+        k: int | None = None
+        confidence: float | None = None
+        ngram: int | None = None
+        if mode is Mode.DRAFT and self.mode is RunMode.SPECULATIVE_CONFIDENCE:
+            confidence = self.confidence
+        elif mode is not Mode.PLAIN:
+            k = self.k
+        if mode is Mode.PROMPT_LOOKUP:
+            ngram = self.ngram
+        return GenerationRequest(
+            messages=messages, max_new_tokens=self.max_new_tokens, do_sample=self.do_sample,
+            temperature=self.temperature, top_p=self.top_p, top_k=self.top_k,
+            seed=self.seed if self.do_sample else None, num_assistant_tokens=k,
+            confidence_threshold=confidence, max_ngram_size=ngram)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "mode": self.mode.value}
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> GenerationSettings:
+        known = {f.name: f.type for f in fields(GenerationSettings)}
+        values = {k: v for k, v in data.items() if k in known}
+        if "mode" in values:
+            values["mode"] = RunMode(values["mode"])
+        defaults = GenerationSettings()
+        for name, value in list(values.items()):
+            expected = type(getattr(defaults, name))
+            if expected is float and isinstance(value, int):
+                values[name] = float(value)
+            elif not isinstance(values[name], expected):
+                raise ValueError(f"setting {name} has the wrong type")
+        return replace(defaults, **values)
+
+
+@dataclass
+class Settings:
+    window_geometry: str = ""  # base64 of QMainWindow.saveGeometry()
+    window_state: str = ""
+    last_pair: str = ""
+    target_device: str = "CPU"
+    draft_device: str = ""  # "" means the target's device
+    tint_draft_tokens: bool = True
+    last_conversation: str = ""
+    generation: GenerationSettings = field(default_factory=GenerationSettings)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["generation"] = self.generation.to_dict()
+        data["version"] = 1
+        return data
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> Settings:
+        if not isinstance(data, dict):
+            raise ValueError("settings must be a JSON object")
+        settings = Settings()
+        for f in fields(Settings):
+            if f.name == "generation" or f.name not in data:
+                continue
+            value = data[f.name]
+            if not isinstance(value, type(getattr(settings, f.name))):
+                raise ValueError(f"setting {f.name} has the wrong type")
+            setattr(settings, f.name, value)
+        settings.generation = GenerationSettings.from_dict(data.get("generation", {}))
+        return settings
+
+
+@dataclass
+class LoadedSettings:
+    settings: Settings
+    first_launch: bool
+    problem: str = ""  # a sentence for the user when the file had to be set aside
+
+
+def load_settings(path: Path | None = None) -> LoadedSettings:
+    path = path or paths.settings_file()
+    if not path.exists():
+        return LoadedSettings(Settings(), first_launch=True)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return LoadedSettings(Settings.from_dict(data), first_launch=False)
+    except (ValueError, OSError, TypeError) as exc:
+        aside = set_aside(path)
+        return LoadedSettings(Settings(), first_launch=False, problem=(
+            f"The settings file could not be read ({exc}); it was kept as {aside.name} "
+            "and the defaults are in use."))
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    atomic_write_json(path or paths.settings_file(), settings.to_dict())

@@ -1,0 +1,109 @@
+"""The conversation store: round trips, search, rename/delete, corrupt files, concurrency."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from app.core.conversations import (
+    Conversation,
+    ConversationStore,
+    Turn,
+    title_from_prompt,
+    to_json,
+    to_markdown,
+)
+from app.core.engine.types import Message
+
+
+def _conversation(title: str = "Adding numbers") -> Conversation:
+    conv = Conversation.new(title)
+    conv.system_prompt = "Be brief."
+    conv.turns += [Turn("user", "Write a function to add two numbers."),
+                   Turn("assistant", "```python\ndef add(a, b):\n    return a + b\n```",
+                        stats={"generated_tokens": 12, "summary": "50.0 tok/s · 12 tokens"},
+                        settings={"mode": "speculative_k", "k": 3},
+                        tint=[(3, 1, 2, True), (1, 1, 2, False)])]
+    return conv
+
+
+def test_round_trip_keeps_turns_stats_settings_and_tint(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path)
+    conv = _conversation()
+    store.save(conv)
+    loaded = ConversationStore(tmp_path).load(conv.id)
+    assert loaded is not None
+    assert loaded.to_dict() == conv.to_dict()
+    assert loaded.messages() == (Message("system", "Be brief."),
+                                 Message("user", conv.turns[0].content),
+                                 Message("assistant", conv.turns[1].content))
+
+
+def test_search_rename_delete(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path)
+    a, b = _conversation("Adding numbers"), Conversation.new("Weather")
+    store.save(a)
+    store.save(b)
+    assert [c.id for c in store.list("def add")] == [a.id]
+    assert [c.id for c in store.list("weath")] == [b.id]
+    assert {c.id for c in store.list()} == {a.id, b.id}
+    store.rename(b.id, "Clouds")
+    assert store.list("clouds")[0].id == b.id
+    store.delete(a.id)
+    assert [c.id for c in store.list()] == [b.id]
+
+
+def test_corrupt_file_is_set_aside_with_a_message(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path)
+    good = _conversation()
+    store.save(good)
+    (tmp_path / "broken.json").write_text('{"id": "broken", "turns": [', encoding="utf-8")
+    (tmp_path / "wrong.json").write_text('{"id": 3}', encoding="utf-8")
+    assert [c.id for c in store.list()] == [good.id]
+    problems = store.take_problems()
+    assert len(problems) == 2 and all("could not be read" in p for p in problems)
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert any(n.startswith("broken.json.corrupt-") for n in kept)
+    assert any(n.startswith("wrong.json.corrupt-") for n in kept)
+    assert "broken.json" not in kept
+
+
+def test_exports(tmp_path: Path) -> None:
+    conv = _conversation()
+    md = to_markdown(conv)
+    assert md.startswith("# Adding numbers") and "def add(a, b):" in md
+    assert "*50.0 tok/s · 12 tokens*" in md
+    assert json.loads(to_json(conv))["turns"][1]["stats"]["generated_tokens"] == 12
+
+
+def test_title_from_prompt() -> None:
+    assert title_from_prompt("  Hello\n there ") == "Hello there"
+    assert len(title_from_prompt("x" * 200)) == 48
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from app.core.conversations import Conversation, ConversationStore, Turn
+store = ConversationStore(Path(sys.argv[1]))
+conv = Conversation(id="shared", title=sys.argv[2])
+for i in range(60):
+    conv.turns.append(Turn("user", sys.argv[2] * 200))
+    store.save(conv)
+"""
+
+
+def test_two_instances_saving_at_once_never_tear_a_file(tmp_path: Path) -> None:
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), name])
+             for name in ("a", "b")]
+    store = ConversationStore(tmp_path)
+    while any(p.poll() is None for p in procs):
+        for conv in store.list():  # a torn file would be set aside here
+            assert conv.id == "shared"
+    assert all(p.wait(timeout=60) == 0 for p in procs)
+    assert store.take_problems() == []
+    final = store.load("shared")
+    assert final is not None and len(final.turns) == 60
+    assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*.tmp"))

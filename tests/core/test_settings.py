@@ -1,0 +1,62 @@
+"""Typed settings: round trip, defaults on first launch, a corrupt file set aside."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from app.core.engine.types import Message, Mode
+from app.core.settings import (
+    GenerationSettings,
+    RunMode,
+    Settings,
+    load_settings,
+    save_settings,
+)
+
+
+def test_first_launch_then_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    first = load_settings(path)
+    assert first.first_launch and first.problem == ""
+    settings = first.settings
+    settings.last_pair = "demo"
+    settings.tint_draft_tokens = False
+    settings.generation = replace(settings.generation, mode=RunMode.PROMPT_LOOKUP, k=5,
+                                  temperature=1.2, do_sample=True)
+    save_settings(settings, path)
+    again = load_settings(path)
+    assert not again.first_launch
+    assert again.settings == settings
+
+
+def test_corrupt_or_mistyped_file_is_set_aside(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    for text in ("{not json", '{"generation": {"k": "three"}}', '{"last_pair": 4}'):
+        path.write_text(text, encoding="utf-8")
+        loaded = load_settings(path)
+        assert loaded.settings == Settings()
+        assert "could not be read" in loaded.problem and not path.exists()
+    assert len(list(tmp_path.glob("settings.json.corrupt-*"))) == 3
+
+
+def test_generation_settings_build_spec_and_request(demo_dir: Path) -> None:
+    msgs = (Message("user", "hi"),)
+    spec_k = GenerationSettings(k=4).pair_spec(demo_dir / "target", demo_dir / "draft",
+                                               "CPU", None, "demo")
+    assert spec_k.resolved_mode is Mode.DRAFT
+    assert GenerationSettings(k=4).request(msgs, Mode.DRAFT).num_assistant_tokens == 4
+    conf = GenerationSettings(mode=RunMode.SPECULATIVE_CONFIDENCE, confidence=0.3)
+    req = conf.request(msgs, Mode.DRAFT)
+    assert req.confidence_threshold == 0.3 and req.num_assistant_tokens is None
+    plain = GenerationSettings(mode=RunMode.PLAIN)
+    assert plain.pair_spec(demo_dir / "target", demo_dir / "draft", "CPU", "CPU",
+                           "d").draft is None
+    assert plain.request(msgs, Mode.PLAIN).num_assistant_tokens is None
+    lookup = GenerationSettings(mode=RunMode.PROMPT_LOOKUP, ngram=2)
+    assert lookup.pair_spec(demo_dir / "target", None, "CPU", None, "d").mode \
+        is Mode.PROMPT_LOOKUP
+    assert lookup.request(msgs, Mode.PROMPT_LOOKUP).max_ngram_size == 2
+    # A pair without a draft falls back to plain for speculative modes.
+    assert GenerationSettings().pair_spec(demo_dir / "target", None, "CPU", None,
+                                          "d").mode is Mode.PLAIN
