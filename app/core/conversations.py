@@ -108,7 +108,7 @@ class ConversationStore:
                 f"it was kept as {aside.name}.")
             return None
 
-    def list(self, query: str = "") -> list[Conversation]:
+    def find(self, query: str = "") -> list[Conversation]:
         """Every readable conversation, newest first (filtered by a search query)."""
         if not self.folder.exists():
             return []

@@ -46,13 +46,13 @@ def test_search_rename_delete(tmp_path: Path) -> None:
     a, b = _conversation("Adding numbers"), Conversation.new("Weather")
     store.save(a)
     store.save(b)
-    assert [c.id for c in store.list("def add")] == [a.id]
-    assert [c.id for c in store.list("weath")] == [b.id]
-    assert {c.id for c in store.list()} == {a.id, b.id}
+    assert [c.id for c in store.find("def add")] == [a.id]
+    assert [c.id for c in store.find("weath")] == [b.id]
+    assert {c.id for c in store.find()} == {a.id, b.id}
     store.rename(b.id, "Clouds")
-    assert store.list("clouds")[0].id == b.id
+    assert store.find("clouds")[0].id == b.id
     store.delete(a.id)
-    assert [c.id for c in store.list()] == [b.id]
+    assert [c.id for c in store.find()] == [b.id]
 
 
 def test_corrupt_file_is_set_aside_with_a_message(tmp_path: Path) -> None:
@@ -61,7 +61,7 @@ def test_corrupt_file_is_set_aside_with_a_message(tmp_path: Path) -> None:
     store.save(good)
     (tmp_path / "broken.json").write_text('{"id": "broken", "turns": [', encoding="utf-8")
     (tmp_path / "wrong.json").write_text('{"id": 3}', encoding="utf-8")
-    assert [c.id for c in store.list()] == [good.id]
+    assert [c.id for c in store.find()] == [good.id]
     problems = store.take_problems()
     assert len(problems) == 2 and all("could not be read" in p for p in problems)
     kept = sorted(p.name for p in tmp_path.iterdir())
@@ -100,7 +100,7 @@ def test_two_instances_saving_at_once_never_tear_a_file(tmp_path: Path) -> None:
              for name in ("a", "b")]
     store = ConversationStore(tmp_path)
     while any(p.poll() is None for p in procs):
-        for conv in store.list():  # a torn file would be set aside here
+        for conv in store.find():  # a torn file would be set aside here
             assert conv.id == "shared"
     assert all(p.wait(timeout=60) == 0 for p in procs)
     assert store.take_problems() == []
