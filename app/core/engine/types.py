@@ -96,6 +96,9 @@ class RunStats:
     finish_reason: str = FinishReason.LENGTH.value
     num_assistant_tokens: int | None = None
     confidence_threshold: float | None = None
+    # Where drafted/accepted came from when not counted here (a remote server's report,
+    # or "not reported"); None for local runs, which count every step themselves.
+    acceptance_source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -114,8 +117,12 @@ class RunStats:
         """The one line shown under an answer."""
         parts = [f"{self.throughput_tps:.1f} tok/s", f"{self.generated_tokens} tokens"]
         if self.acceptance_rate is not None:
-            parts.append(f"{self.acceptance_rate * 100:.0f}% of draft tokens accepted")
-        if self.mode != Mode.PLAIN.value:
+            approximate = "approximate" in (self.acceptance_source or "")
+            parts.append(f"{self.acceptance_rate * 100:.0f}% of draft tokens accepted"
+                         + (" (approximate)" if approximate else ""))
+        elif self.acceptance_source == "not reported":
+            parts.append("speculation on the server; acceptance not reported")
+        if self.mode != Mode.PLAIN.value and self.acceptance_source != "not reported":
             parts.append(f"{self.block_efficiency:.1f} tokens per target step")
         return " · ".join(parts)
 
