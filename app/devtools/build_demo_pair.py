@@ -46,9 +46,9 @@ class ModelShape:
 
 
 TARGET = ModelShape("target", hidden=128, layers=4, heads=4, kv_heads=2, intermediate=384,
-                    steps=600, lr=3e-3)
+                    steps=1500, lr=3e-3)
 DRAFT = ModelShape("draft", hidden=64, layers=2, heads=2, kv_heads=1, intermediate=192,
-                   steps=600, lr=4e-3)
+                   steps=1200, lr=4e-3)
 CONTEXT = 512
 BLOCK = 128
 BATCH = 16
@@ -159,7 +159,12 @@ def build(out: Path, seed: int) -> dict[str, Any]:
         if dst.exists():
             shutil.rmtree(dst)
         export_to_openvino(hf / name, dst, weight_format="fp32")
-    info = {"seed": seed, "documents": len(docs), "tokens": len(stream),
+    from app.devtools.demo_expected import write_draft_stats, write_expected
+
+    write_expected(out)
+    draft_stats = write_draft_stats(out)
+    info = {"seed": seed, "acceptance_rate": draft_stats["acceptance_rate"],
+            "block_efficiency": draft_stats["block_efficiency"], "documents": len(docs), "tokens": len(stream),
             "build_seconds": round(time.monotonic() - started, 1)}
     (out / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return info
