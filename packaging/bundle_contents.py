@@ -1,0 +1,73 @@
+"""What goes into the frozen bundle and what stays out (used by tandem.spec and the tests)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePath
+
+# Never bundled: the conversion stack (subprocess-only, needs a source install), test and
+# notebook tooling, and the Qt modules Tandem does not use. pyqtgraph imports QtSvg,
+# QtOpenGLWidgets and QtTest optionally and works without the last two.
+EXCLUDED_MODULES = [
+    "torch", "torchvision", "transformers", "optimum", "nncf", "tokenizers", "onnx",
+    "tensorflow", "keras", "jax", "paddle", "sympy", "scipy", "pandas", "matplotlib",
+    "IPython", "jupyter", "notebook", "pytest", "hypothesis", "tkinter", "_tkinter",
+    "app.devtools",
+    "openvino.tools", "openvino.frontend.pytorch", "openvino.frontend.tensorflow",
+    "openvino.frontend.onnx", "openvino.frontend.paddle", "openvino.frontend.jax",
+    "openvino_tokenizers.cli_tools", "openvino_tokenizers.hf_parser",
+    "PySide6.QtNetwork", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtQuickWidgets",
+    "PySide6.QtQuickControls2", "PySide6.QtQuickTest", "PySide6.QtOpenGL",
+    "PySide6.QtOpenGLWidgets", "PySide6.QtTest", "PySide6.QtSql", "PySide6.QtXml",
+    "PySide6.QtDesigner", "PySide6.QtUiTools", "PySide6.QtHelp", "PySide6.QtPrintSupport",
+    "PySide6.QtConcurrent", "PySide6.QtDBus", "PySide6.QtStateMachine",
+    "PySide6.QtSvgWidgets", "PySide6.QtPdf", "PySide6.QtPdfWidgets", "PySide6.QtWebSockets",
+    "PySide6.QtNetworkAuth", "PySide6.QtRemoteObjects", "PySide6.QtScxml",
+    "PySide6.QtSerialPort", "PySide6.QtSerialBus", "PySide6.QtBluetooth",
+    "PySide6.QtNfc", "PySide6.QtPositioning", "PySide6.QtLocation", "PySide6.QtSensors",
+    "PySide6.QtMultimedia", "PySide6.QtMultimediaWidgets", "PySide6.QtSpatialAudio",
+    "PySide6.QtTextToSpeech", "PySide6.QtWebChannel", "PySide6.QtWebEngineCore",
+    "PySide6.QtWebEngineWidgets", "PySide6.QtCharts", "PySide6.QtDataVisualization",
+    "PySide6.QtGraphs", "PySide6.Qt3DCore", "PySide6.QtAxContainer",
+]
+
+# Shared libraries and data files dropped after analysis, matched on their path inside the
+# bundle. OpenVINO loads model frontends on demand; Tandem only reads IR, so the others go.
+# The Qt hooks pull QML/Quick, translations and design-time plugins that a widgets app
+# never loads.
+_UNUSED = [
+    r"libopenvino_(onnx|paddle|pytorch|tensorflow|tensorflow_lite|jax|gguf)_frontend",
+    r"openvino_(onnx|paddle|pytorch|tensorflow|tensorflow_lite|jax|gguf)_frontend",
+    r"Qt6?(Quick|Qml|Designer|Pdf|VirtualKeyboard|LabsStyleKit|WaylandCompositor|ShaderTools"
+    r"|Test|Sql|Network|OpenGLWidgets|Concurrent|Help|UiTools|StateMachine|Charts)",
+    r"(^|/)Qt/(qml|translations|metatypes|libexec)/",
+    r"(^|/)plugins/(designer|qmltooling|sqldrivers|networkinformation|tls|qmllint"
+    r"|wayland-graphics-integration-server|egldeviceintegrations|printsupport)/",
+    r"(^|/)openvino/include/",
+]
+_UNUSED_RE = re.compile("|".join(_UNUSED))
+
+
+def is_unused_binary(bundle_path: str) -> bool:
+    return _UNUSED_RE.search(PurePath(bundle_path).as_posix()) is not None
+
+
+# The demo pair's Hugging Face checkpoints exist for conversion tests only.
+_RESOURCE_SKIP = {PurePath("demo/hf"), PurePath("__pycache__")}
+
+
+def resource_datas(root: Path) -> list[tuple[str, str]]:
+    """(source, folder in bundle) pairs for models.toml and everything under resources/."""
+    datas: list[tuple[str, str]] = []
+    catalog = root / "models.toml"
+    if catalog.exists():
+        datas.append((str(catalog), "."))
+    resources = root / "resources"
+    for path in sorted(resources.rglob("*")):
+        rel = path.relative_to(resources)
+        if not path.is_file() or any(rel.is_relative_to(skip) for skip in _RESOURCE_SKIP):
+            continue
+        if path.suffix in {".pyc", ".py"}:
+            continue
+        datas.append((str(path), str(PurePath("resources") / rel.parent)))
+    return datas
