@@ -13,6 +13,7 @@ from tests.conftest import DEMO, ROOT
 
 @pytest.mark.slow
 @pytest.mark.convert
+@pytest.mark.timeout(1800)
 def test_rebuild_reproduces_the_committed_answers(tmp_path):
     out = tmp_path / "demo"
     # A subprocess, as a user would run it; torch and optimum stay out of the test process.
