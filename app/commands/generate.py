@@ -100,6 +100,10 @@ def run_interruptibly(target: PairSpec, request: GenerationRequest,
 
 
 def generate(args: argparse.Namespace) -> int:
+    if getattr(args, "endpoint", None):
+        from app.commands.endpoint_generate import generate_remote
+
+        return generate_remote(args)
     spec = spec_from_args(args)
     request = request_from_args(args, spec.resolved_mode)
     result = run_interruptibly(spec, request, echo=not args.json)
@@ -162,6 +166,9 @@ def register(sub: Any) -> None:
     p.add_argument("--system", help="system prompt")
     p.add_argument("--raw", action="store_true", help="complete the text as-is, no chat template")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    from app.commands.endpoint_generate import add_endpoint_arguments
+
+    add_endpoint_arguments(p)
     p.set_defaults(handler=generate)
     sub.add_parser("devices", help="list the OpenVINO devices on this machine").set_defaults(
         handler=devices)

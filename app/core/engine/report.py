@@ -38,6 +38,8 @@ def stats_rows(stats: RunStats) -> list[tuple[str, str]]:
             ("rejected tokens", _fmt(stats.rejected_tokens)),
             ("acceptance rate", "—" if stats.acceptance_rate is None
              else f"{stats.acceptance_rate * 100:.1f}%"),
+            *([("acceptance from", stats.acceptance_source)] if stats.acceptance_source
+              else []),
             ("accepted per step", ", ".join(f"{k}:{v}" for k, v in
                                             stats.accepted_histogram.items()) or "—"),
             ("draft / target time", f"{_fmt(stats.draft_time_ms, ' ms')} / "
