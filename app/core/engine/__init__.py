@@ -21,7 +21,15 @@ __all__ = [
 
 
 def load_session(spec: PairSpec) -> Session:
-    """Load a pair with the backend that fits it."""
+    """Load a pair with the backend that fits it.
+
+    Mode.UNIVERSAL (a draft with another tokenizer) runs Tandem's own loop; every other
+    mode runs OpenVINO GenAI, which refuses a draft whose tokenizer differs (use
+    `universal.speculative_mode(target, draft)` to pick the mode for a pair)."""
+    if spec.resolved_mode is Mode.UNIVERSAL:
+        from app.core.engine.universal import UniversalSession
+
+        return UniversalSession(spec)
     from app.core.engine.genai_session import GenAISession
 
     return GenAISession(spec)

@@ -11,6 +11,7 @@ class Mode(StrEnum):
     PLAIN = "plain"
     DRAFT = "draft"
     PROMPT_LOOKUP = "prompt_lookup"
+    UNIVERSAL = "universal"  # a draft with another tokenizer (Tandem's own loop)
 
 
 class FinishReason(StrEnum):

@@ -1,0 +1,139 @@
+"""The verification loop, one target step at a time.
+
+Invariant between steps: the target's cache holds the prompt and every committed token
+but the last one (`pending`), which the next target pass feeds first. A step:
+
+1. the draft proposes bytes after the committed text (`draft_side`);
+2. they become at most `limit` target candidates (`candidates`), where `limit` keeps
+   candidates plus the target's own token within max_new_tokens (no overshoot);
+3. one target pass over [pending, *candidates] gives logits for every position;
+4. `verify` accepts a prefix and picks the target's own next token;
+5. the cache is trimmed by the rejected candidates only; the accepted ones and the new
+   token go to the streamer as one burst, exactly like a GenAI draft step.
+
+The loop's own time (everything but model inference) is measured per step.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from statistics import median
+
+import numpy as np
+
+from app.core.engine.streamer import BurstStreamer
+from app.core.engine.types import GenerationRequest
+from app.core.engine.universal.candidates import target_candidates
+from app.core.engine.universal.draft_side import DraftSide
+from app.core.engine.universal.runner import StatefulModel
+from app.core.engine.universal.verify import Sampling, sample, verify_greedy, verify_sampled
+from app.core.engine.universal.vocab import TokenBytes
+
+# With a confidence threshold the draft decides when to stop, within this many tokens.
+THRESHOLD_MAX_CANDIDATES = 16
+
+
+@dataclass
+class LoopReport:
+    drafted_per_step: list[int] = field(default_factory=list)  # candidates, prefill excluded
+    overhead_ms: list[float] = field(default_factory=list)  # loop time per step, no models
+    target_ms: float = 0.0
+    target_calls: int = 0
+    draft_ms: float = 0.0
+    draft_calls: int = 0
+    trim_ms: float = 0.0
+
+    @property
+    def target_ms_per_call(self) -> float | None:
+        return self.target_ms / self.target_calls if self.target_calls else None
+
+    @property
+    def draft_ms_per_call(self) -> float | None:
+        return self.draft_ms / self.draft_calls if self.draft_calls else None
+
+    def figures(self) -> dict[str, float]:
+        """Figures for GenerationResult.library (this backend's own measurements)."""
+        figures = {"target_steps": float(len(self.drafted_per_step) + 1),
+                   "drafted": float(sum(self.drafted_per_step)),
+                   "target_ms": self.target_ms, "draft_ms": self.draft_ms,
+                   "trim_ms": self.trim_ms}
+        if self.overhead_ms:
+            figures["loop_overhead_ms"] = median(self.overhead_ms)
+            figures["loop_overhead_max_ms"] = max(self.overhead_ms)
+        return figures
+
+
+def _draft_steps(request: GenerationRequest, ratio: float) -> tuple[int, int]:
+    """(draft tokens to draft, target candidates allowed) for one step."""
+    if request.confidence_threshold is not None:
+        return math.ceil(THRESHOLD_MAX_CANDIDATES * ratio), THRESHOLD_MAX_CANDIDATES
+    k = request.num_assistant_tokens or 1
+    # K counts target tokens; the draft's vocabulary may spell the same text in more tokens.
+    return max(1, math.ceil(k * ratio)), k
+
+
+def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide,
+             request: GenerationRequest, target_prompt: list[int], draft_prompt: list[int],
+             streamer: BurstStreamer) -> LoopReport:
+    report = LoopReport()
+    sampling = Sampling(request.temperature, request.top_p, request.top_k)
+    rng = np.random.default_rng(request.seed)
+    ratio = min(4.0, max(0.5, len(draft_prompt) / max(1, len(target_prompt))))
+    draft_steps, limit_k = _draft_steps(request, ratio)
+    target.reset_counters()
+    draft.model.reset_counters()
+    target.reset()
+    draft.start(draft_prompt)
+
+    logits = target.forward(target_prompt)[-1]
+    first = sample(sampling.probabilities(logits), rng) if request.do_sample \
+        else int(np.argmax(logits))
+    committed_ids = [first]
+    committed = bytearray(vocab.pieces[first])
+    if not _emit(streamer, [first], vocab.eos_id):
+        return _finish(report, target, draft)
+    while len(committed_ids) < request.max_new_tokens:
+        started = time.perf_counter()
+        model_before = target.infer_seconds + draft.model.infer_seconds
+        limit = min(limit_k, request.max_new_tokens - len(committed_ids) - 1)
+        candidates: list[int] = []
+        if limit > 0:
+            proposal = draft.propose(bytes(committed), draft_steps,
+                                     request.confidence_threshold)
+            candidates = target_candidates(vocab, committed_ids, bytes(committed), proposal,
+                                           limit)
+        pending_at = target.length
+        logits = target.forward([committed_ids[-1], *candidates])
+        if request.do_sample:
+            accepted, token = verify_sampled(logits, candidates, sampling, rng)
+        else:
+            accepted, token = verify_greedy(logits, candidates)
+        target.trim(pending_at + 1 + accepted)
+        burst = [*candidates[:accepted], token]
+        committed_ids.extend(burst)
+        committed += vocab.spell(burst)
+        report.drafted_per_step.append(len(candidates))
+        going = _emit(streamer, burst, vocab.eos_id)
+        model_time = target.infer_seconds + draft.model.infer_seconds - model_before
+        report.overhead_ms.append((time.perf_counter() - started - model_time) * 1000)
+        if not going:
+            break
+    return _finish(report, target, draft)
+
+
+def _emit(streamer: BurstStreamer, burst: list[int], eos_id: int) -> bool:
+    """Hand one step to the streamer; False when the run must end here."""
+    streamer.write(burst)
+    return not (streamer.error is not None or streamer.stop_string_hit
+                or streamer.stopped_by_user or burst[-1] == eos_id)
+
+
+def _finish(report: LoopReport, target: StatefulModel, draft: DraftSide) -> LoopReport:
+    report.target_ms = target.infer_seconds * 1000
+    report.target_calls = target.infer_calls
+    report.draft_ms = draft.model.infer_seconds * 1000
+    report.draft_calls = draft.model.infer_calls
+    report.trim_ms = (target.trim_seconds + draft.model.trim_seconds) * 1000
+    return report

@@ -1,0 +1,97 @@
+"""One exported stateful LLM run with the raw OpenVINO runtime, its KV cache under our control.
+
+GenAI hides the cache; a verification loop with a draft from another vocabulary needs to
+feed any number of tokens, read the logits of every position, and roll rejected positions
+back. The exported model keeps its KV cache in state variables shaped
+[batch, kv_heads, sequence, head_dim]; rolling back sets each one to a slice of itself.
+That copies the kept part of every layer's cache, so the loop trims only after a
+rejection, and only what was rejected.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import openvino as ov
+
+from app.core.engine.errors import GenerationFailedError, IncompleteModelError
+
+_INPUTS = ("input_ids", "attention_mask", "position_ids", "beam_idx")
+_SEQUENCE_AXIS = 2
+
+
+class StatefulModel:
+    """Feed tokens, get logits for each fed position, trim the cache back to a length."""
+
+    def __init__(self, folder: Path, device: str, properties: dict[str, str] | None = None,
+                 role: str = "model") -> None:
+        core = ov.Core()
+        model = core.read_model(folder / "openvino_model.xml")
+        names = {name for port in model.inputs for name in port.get_names()}
+        missing = [name for name in _INPUTS if name not in names]
+        if missing or not model.get_sinks():
+            raise IncompleteModelError(
+                f"The {role} model in {folder} is not a stateful text-generation export "
+                f"(missing {', '.join(missing) or 'its KV-cache state'}).",
+                "Convert it again with the task text-generation-with-past "
+                "(`tandem models add`).")
+        compiled = core.compile_model(model, device, dict(properties or {}))
+        self._request = compiled.create_infer_request()
+        self.vocab_size = int(model.outputs[0].get_partial_shape()[-1].get_length())
+        self.length = 0  # positions held in the KV cache
+        self.infer_seconds = 0.0  # model time, for the loop-overhead figure
+        self.infer_calls = 0
+        self.trim_seconds = 0.0
+        self._beam = np.zeros(1, dtype=np.int32)
+
+    def reset(self) -> None:
+        self._request.reset_state()
+        self.length = 0
+
+    def forward(self, ids: Sequence[int]) -> np.ndarray:
+        """Append `ids` to the cache; return float32 logits [len(ids), vocab] (a copy)."""
+        count = len(ids)
+        total = self.length + count
+        inputs = {
+            "input_ids": np.asarray(ids, dtype=np.int64).reshape(1, count),
+            "attention_mask": np.ones((1, total), dtype=np.int64),
+            "position_ids": np.arange(self.length, total, dtype=np.int64).reshape(1, count),
+            "beam_idx": self._beam,
+        }
+        started = time.perf_counter()
+        try:
+            self._request.infer(inputs, share_inputs=True)
+        except RuntimeError as exc:
+            raise GenerationFailedError(
+                f"OpenVINO inference failed: {str(exc).strip().splitlines()[0][:300]}",
+                "Try again; if it repeats, reload the pair.") from exc
+        logits = self._request.get_output_tensor(0).data
+        result = np.array(logits[0, -count:], dtype=np.float32)
+        self.infer_seconds += time.perf_counter() - started
+        self.infer_calls += 1
+        self.length = total
+        return result
+
+    def trim(self, keep: int) -> None:
+        """Drop every cached position from `keep` on."""
+        if keep >= self.length:
+            return
+        started = time.perf_counter()
+        if keep <= 0:
+            self.reset()
+        else:
+            for state in self._request.query_state():
+                data = state.state.data
+                axis = _SEQUENCE_AXIS if data.shape[_SEQUENCE_AXIS] == self.length else \
+                    next(i for i, n in enumerate(data.shape) if n == self.length)
+                kept = data[(slice(None),) * axis + (slice(0, keep),)]
+                state.state = ov.Tensor(np.ascontiguousarray(kept))
+            self.length = keep
+        self.trim_seconds += time.perf_counter() - started
+
+    def reset_counters(self) -> None:
+        self.infer_seconds = self.trim_seconds = 0.0
+        self.infer_calls = 0

@@ -1,0 +1,162 @@
+"""The universal backend: a draft with any tokenizer, verified by the target, on OpenVINO.
+
+OpenVINO GenAI refuses a draft whose tokenizer differs from the target's. Here both
+models run with the raw runtime and Tandem's own loop (`loop.py`) works per target step:
+the draft reads the committed text in its vocabulary and drafts; its text is encoded in
+the target's vocabulary; one target pass verifies the candidates (`verify.py`). Greedy
+output equals plain greedy; sampling keeps the target's distribution exactly.
+
+Events, stop strings and statistics go through the same `BurstStreamer` and
+`build_stats` as the GenAI backend, so the window, the race and the bench see no
+difference except the backend's name.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+
+import openvino_genai
+
+from app.core.engine.errors import GenerationFailedError, InvalidSettingsError, PromptTooLongError
+from app.core.engine.model_folder import check_model_folder, context_length
+from app.core.engine.pair import PairSpec
+from app.core.engine.preflight import check_devices, check_memory
+from app.core.engine.stats import Timing, build_stats
+from app.core.engine.streamer import BurstStreamer
+from app.core.engine.types import (
+    FinishReason,
+    GenerationRequest,
+    GenerationResult,
+    Mode,
+    StepSink,
+)
+from app.core.engine.universal.draft_side import DraftSide
+from app.core.engine.universal.loop import LoopReport, run_loop
+from app.core.engine.universal.runner import StatefulModel
+from app.core.engine.universal.vocab import TokenBytes
+from app.core.engine.validation import validate_request
+
+DISPLAY_NAME = "universal draft"
+
+
+def _preflight(spec: PairSpec) -> None:
+    if spec.draft is None:
+        raise InvalidSettingsError("A universal draft needs a draft model.",
+                                   "Add a draft folder, or choose plain decoding.")
+    as_draft = replace(spec, mode=Mode.DRAFT)  # the same device and memory checks
+    check_devices(as_draft)
+    for device in (spec.device, spec.resolved_draft_device):
+        if device.split(".")[0] == "NPU":
+            raise InvalidSettingsError(
+                "A universal draft cannot run on the NPU (it needs a cache that can be "
+                "rolled back, which the NPU's static models do not have).",
+                "Put both models on the CPU or GPU.")
+    check_model_folder(spec.target, "target")
+    check_model_folder(spec.draft, "draft")
+    check_memory(as_draft)
+
+
+class UniversalSession:
+    backend_name = "universal"
+    display_name = DISPLAY_NAME
+
+    def __init__(self, spec: PairSpec) -> None:
+        _preflight(spec)
+        assert spec.draft is not None
+        self.spec = spec
+        self.mode = Mode.UNIVERSAL
+        started = time.monotonic()
+        props = dict(spec.properties)
+        self.target = StatefulModel(spec.target, spec.device, props, "target")
+        self.target_vocab = TokenBytes(spec.target)
+        draft_model = StatefulModel(spec.draft, spec.resolved_draft_device, props, "draft")
+        self.draft = DraftSide(draft_model, TokenBytes(spec.draft), context_length(spec.draft))
+        self.load_time_s = time.monotonic() - started
+        self.tokenizer = self.target_vocab.tokenizer
+        self.eos_token_id = self.target_vocab.eos_id
+        self.context_length = context_length(spec.target)
+
+    # -- inputs -----------------------------------------------------------------------
+
+    def _prompt_text(self, request: GenerationRequest) -> tuple[str, bool]:
+        """The text the target reads, and whether special tokens are added on encoding
+        (mirrors the GenAI backend: chat is templated, a raw prompt is encoded as is)."""
+        if request.messages:
+            history = openvino_genai.ChatHistory(
+                [{"role": m.role, "content": m.content} for m in request.messages])
+            return str(self.tokenizer.apply_chat_template(
+                history, add_generation_prompt=True)), False
+        assert request.prompt is not None
+        return request.prompt, True
+
+    def count_input_tokens(self, request: GenerationRequest) -> int:
+        text, special = self._prompt_text(request)
+        return len(self.target_vocab.encode_prompt(text, special))
+
+    # -- generation ---------------------------------------------------------------------
+
+    def generate(self, request: GenerationRequest, sink: StepSink | None = None,
+                 stop: threading.Event | None = None) -> GenerationResult:
+        request = validate_request(request, self.mode, False)
+        text, special = self._prompt_text(request)
+        target_prompt = self.target_vocab.encode_prompt(text, special)
+        draft_prompt = self.draft.vocab.encode_prompt(text, special)
+        max_new = request.max_new_tokens
+        if self.context_length is not None:
+            if len(target_prompt) >= self.context_length:
+                raise PromptTooLongError(
+                    f"The prompt has {len(target_prompt)} tokens; this model's context holds "
+                    f"{self.context_length}.",
+                    "Shorten the prompt, start a new conversation, or pick a model with a "
+                    "longer context.")
+            max_new = min(max_new, self.context_length - len(target_prompt))
+        request = replace(request, max_new_tokens=max_new)
+        streamer = BurstStreamer(self.target_vocab.decode, sink, stop, request.stop_strings)
+        submitted = time.monotonic()
+        report = run_loop(self.target, self.target_vocab, self.draft, request, target_prompt,
+                          draft_prompt, streamer)
+        if streamer.error is not None:
+            raise GenerationFailedError(f"Streaming failed: {streamer.error}",
+                                        "This is a bug in Tandem; please report it.") \
+                from streamer.error
+        streamer.finish()
+        finished = time.monotonic()
+        return self._result(request, streamer, report, submitted, finished,
+                            len(target_prompt))
+
+    def _finish_reason(self, streamer: BurstStreamer, max_new: int) -> FinishReason:
+        if streamer.stop_string_hit:
+            return FinishReason.STOP_STRING
+        if streamer.stopped_by_user:
+            return FinishReason.STOPPED
+        ids = streamer.token_ids
+        if ids and ids[-1] == self.eos_token_id:
+            return FinishReason.END_OF_SEQUENCE
+        return FinishReason.LENGTH if len(ids) >= max_new else FinishReason.END_OF_SEQUENCE
+
+    def _result(self, request: GenerationRequest, streamer: BurstStreamer,
+                report: LoopReport, submitted: float, finished: float,
+                input_tokens: int) -> GenerationResult:
+        k = request.num_assistant_tokens if request.confidence_threshold is None else None
+        stats = build_stats(
+            mode=self.mode, device=self.spec.device,
+            draft_device=self.spec.resolved_draft_device, steps=streamer.steps,
+            timing=Timing(submitted, finished, self.load_time_s), input_tokens=input_tokens,
+            finish=self._finish_reason(streamer, request.max_new_tokens), k=k,
+            confidence=request.confidence_threshold, max_new_tokens=request.max_new_tokens,
+            draft_time_ms=report.draft_ms_per_call, target_time_ms=report.target_ms_per_call)
+        # build_stats counts drafted tokens for GenAI's fixed-K rule; here the loop knows.
+        drafted = sum(report.drafted_per_step)
+        accepted = stats.accepted_tokens or 0
+        stats = replace(stats, draft_device=self.spec.resolved_draft_device,
+                        drafted_tokens=drafted, rejected_tokens=drafted - accepted,
+                        acceptance_rate=accepted / drafted if drafted else None)
+        return GenerationResult(text=streamer.text, stats=stats,
+                                token_ids=tuple(streamer.token_ids),
+                                steps=tuple(streamer.steps), library=report.figures())
+
+    def close(self) -> None:
+        self.target = None  # type: ignore[assignment]
+        self.draft = None  # type: ignore[assignment]
