@@ -1,0 +1,285 @@
+"""Behind the chat: conversations (list, store), sending, streaming, stop, regenerate,
+copy and export. Saves the conversation after every turn, with stats and settings."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog
+
+from app.core.conversations import (
+    Conversation,
+    ConversationStore,
+    Turn,
+    title_from_prompt,
+    to_json,
+    to_markdown,
+)
+from app.core.engine import GenerationResult, Mode, StepEvent
+from app.ui.chat_tab import ChatTab
+from app.ui.chat_view import merge_runs, runs_from_event
+from app.ui.controls_controller import ControlsController
+from app.ui.generation_controller import GenerationController
+from app.ui.live_metrics import LiveMetrics
+
+
+@dataclass
+class PendingRun:
+    request_id: int
+    conversation_id: str
+    settings: dict
+
+
+class ChatController(QObject):
+    answer_finished = Signal(object)  # GenerationResult, after the turn is saved
+
+    def __init__(self, tab: ChatTab, store: ConversationStore,
+                 generation: GenerationController, controls: ControlsController) -> None:
+        super().__init__(tab)
+        self.tab = tab
+        self.store = store
+        self.generation = generation
+        self.controls = controls
+        self.conversation: Conversation | None = None
+        self.pending: PendingRun | None = None
+        self.live = LiveMetrics()
+        self.last_result: GenerationResult | None = None
+        chat, convs = tab.chat, tab.conversations
+        chat.input.submitted.connect(self.send)
+        chat.input.stop_requested.connect(self.stop)
+        chat.send.clicked.connect(lambda: self.send(chat.input.toPlainText().strip()))
+        chat.stop.clicked.connect(self.stop)
+        chat.regenerate.clicked.connect(self.regenerate)
+        chat.copy.clicked.connect(self.copy_answer)
+        chat.export.clicked.connect(self.ask_export)
+        chat.tint_switch.toggled.connect(chat.view.set_tint)
+        chat.system_prompt.editingFinished.connect(self._save_system_prompt)
+        chat.view.suggestion_clicked.connect(self.send)
+        convs.new_requested.connect(self.new_conversation)
+        convs.selected.connect(self.open_conversation)
+        convs.rename_requested.connect(self.rename)
+        convs.delete_requested.connect(self.delete)
+        convs.search_changed.connect(lambda _q: self.refresh_list())
+        controls.error.connect(self.show_error)
+        generation.steps.connect(self._on_steps)
+        generation.run_finished.connect(self._on_finished)
+        generation.run_failed.connect(self._on_failed)
+
+    # -- conversations --------------------------------------------------------------------
+
+    def refresh_list(self) -> None:
+        query = self.tab.conversations.search.text()
+        current = self.conversation.id if self.conversation else ""
+        self.tab.conversations.set_conversations(self.store.find(query), current)
+        for problem in self.store.take_problems():
+            self.show_error(problem, "The file was kept; nothing else was changed.")
+
+    @Slot()
+    def new_conversation(self) -> None:
+        if self.conversation is not None and not self.conversation.turns:
+            self.tab.chat.input.setFocus()
+            return  # already on an empty chat
+        self.conversation = Conversation.new()
+        self._show_current()
+        self.refresh_list()
+        self.tab.chat.input.setFocus()
+
+    @Slot(str)
+    def open_conversation(self, conversation_id: str) -> None:
+        if self.pending is not None and self.pending.conversation_id != conversation_id:
+            self.show_error("An answer is being generated in this chat.",
+                            "Stop it (Esc) or wait for it before switching chats.")
+            self.refresh_list()
+            return
+        conv = self.store.load(conversation_id)
+        if conv is None:
+            self.refresh_list()
+            return
+        self.conversation = conv
+        self._show_current()
+
+    def _show_current(self) -> None:
+        conv = self.conversation
+        self.tab.chat.system_prompt.setText(conv.system_prompt if conv else "")
+        self.tab.chat.view.show_conversation(conv)
+
+    @Slot(str, str)
+    def rename(self, conversation_id: str, title: str) -> None:
+        self.store.rename(conversation_id, title)
+        if self.conversation and self.conversation.id == conversation_id:
+            self.conversation.title = title
+        self.refresh_list()
+
+    @Slot(str)
+    def delete(self, conversation_id: str) -> None:
+        if self.pending is not None and self.pending.conversation_id == conversation_id:
+            self.show_error("This chat is generating an answer.", "Stop it first (Esc).")
+            return
+        self.store.delete(conversation_id)
+        if self.conversation and self.conversation.id == conversation_id:
+            remaining = self.store.find()
+            self.conversation = remaining[0] if remaining else Conversation.new()
+            self._show_current()
+        self.refresh_list()
+
+    def _save_system_prompt(self) -> None:
+        if self.conversation is not None:
+            self.conversation.system_prompt = self.tab.chat.system_prompt.text().strip()
+            if self.conversation.turns:
+                self.store.save(self.conversation)
+
+    # -- runs -----------------------------------------------------------------------------
+
+    @Slot(str)
+    def send(self, text: str) -> None:
+        text = text.strip()
+        if not text or self.pending is not None:
+            return
+        if self.conversation is None:
+            self.conversation = Conversation.new()
+        # Another instance may have added turns meanwhile: start from the file on disk.
+        on_disk = self.store.load(self.conversation.id)
+        if on_disk is not None:
+            on_disk.system_prompt = self.conversation.system_prompt
+            self.conversation = on_disk
+        if not self.conversation.turns:
+            self.conversation.title = title_from_prompt(text)
+        self.conversation.turns.append(Turn("user", text))
+        self.store.save(self.conversation)
+        self.tab.chat.input.clear()
+        self.refresh_list()
+        self._run()
+
+    @Slot()
+    def regenerate(self) -> None:
+        conv = self.conversation
+        if conv is None or not conv.turns or self.pending is not None:
+            return
+        if conv.turns[-1].role == "assistant":
+            conv.turns.pop()
+            self.store.save(conv)
+        self._run()
+
+    def _run(self) -> None:
+        assert self.conversation is not None
+        self.tab.chat.error.hide()
+        spec = self.controls.wanted_spec()
+        if not self.generation.ensure_pair(spec):
+            self.tab.chat.view.show_conversation(self.conversation)
+            return
+        gen = self.controls.generation_settings()
+        request = gen.request(self.conversation.messages(), spec.resolved_mode)
+        self.live.reset(time.monotonic(), request.num_assistant_tokens
+                        if spec.resolved_mode is Mode.DRAFT else None,
+                        spec.resolved_mode is not Mode.PLAIN)
+        request_id = self.generation.start(request)
+        if request_id is None:
+            return
+        settings = {"pair": self.controls.pair().id, "pair_name": spec.label(),
+                    "device": spec.device, "draft_device": spec.draft_device,
+                    "engine_mode": spec.resolved_mode.value, **gen.to_dict()}
+        self.pending = PendingRun(request_id, self.conversation.id, settings)
+        self.tab.chat.view.show_conversation(self.conversation)
+        self.tab.chat.view.begin_answer()
+        self.tab.chat.set_running(True)
+        self.tab.metrics.show_metrics(self.live)
+
+    @Slot()
+    def stop(self) -> None:
+        if self.pending is not None:
+            self.generation.stop()
+            self.tab.chat.status.setText("Stopping…")
+
+    @Slot(int, list)
+    def _on_steps(self, request_id: int, events: list[StepEvent]) -> None:
+        if self.pending is None or request_id != self.pending.request_id:
+            return
+        self.tab.chat.view.append_steps(events)
+        self.live.add(events)
+        self.tab.metrics.show_metrics(self.live)
+
+    @Slot(int, object)
+    def _on_finished(self, request_id: int, result: GenerationResult) -> None:
+        pending = self._take_pending(request_id)
+        if pending is None:
+            return
+        runs = merge_runs([run for e in result.steps for run in runs_from_event(e)])
+        stats = {**result.stats.to_dict(), "summary": result.stats.summary()}
+        turn = Turn("assistant", result.text, stats=stats, settings=pending.settings,
+                    tint=runs)
+        conv = self.store.load(pending.conversation_id) or self.conversation
+        assert conv is not None
+        conv.turns.append(turn)
+        self.store.save(conv)
+        if self.conversation is None or self.conversation.id == conv.id:
+            self.conversation = conv
+        self.live.finish(result.stats)
+        self.last_result = result
+        self.tab.metrics.show_metrics(self.live)
+        self.tab.chat.status.setText("Stopped; the partial answer was kept."
+                                     if result.stats.finish_reason == "stopped" else "")
+        self._show_current()
+        self.refresh_list()
+        self.answer_finished.emit(result)
+
+    @Slot(int, dict)
+    def _on_failed(self, request_id: int, error: dict) -> None:
+        if self._take_pending(request_id) is None:
+            return
+        self._show_current()
+        self.tab.chat.status.setText("")
+        if error.get("kind") != "stopped":
+            self.show_error(error.get("message", "Generation failed."), error.get("hint", ""))
+
+    def _take_pending(self, request_id: int) -> PendingRun | None:
+        if self.pending is None or self.pending.request_id != request_id:
+            return None
+        pending, self.pending = self.pending, None
+        self.tab.chat.view.end_answer()
+        self.tab.chat.set_running(False)
+        return pending
+
+    # -- copy, export, errors -------------------------------------------------------------
+
+    def last_answer(self) -> str:
+        conv = self.conversation
+        answers = [t.content for t in conv.turns if t.role == "assistant"] if conv else []
+        return answers[-1] if answers else ""
+
+    @Slot()
+    def copy_answer(self) -> None:
+        answer = self.last_answer()
+        if answer:
+            QGuiApplication.clipboard().setText(answer)
+            self.tab.chat.status.setText("Answer copied.")
+
+    @Slot()
+    def ask_export(self) -> None:
+        if self.conversation is None or not self.conversation.turns:
+            self.show_error("This chat is empty.", "Send a message first, then export it.")
+            return
+        path, _filter = QFileDialog.getSaveFileName(
+            self.tab, "Export chat", f"{self.conversation.title}.md",
+            "Markdown (*.md);;JSON (*.json)")
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        assert self.conversation is not None
+        text = to_json(self.conversation) if path.suffix.lower() == ".json" \
+            else to_markdown(self.conversation)
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self.show_error(f"Could not write {path}: {exc.strerror}.",
+                            "Choose a folder you can write to.")
+            return
+        self.tab.chat.status.setText(f"Exported to {path.name}.")
+
+    @Slot(str, str)
+    def show_error(self, message: str, hint: str) -> None:
+        self.tab.chat.error.show_error(message, hint)

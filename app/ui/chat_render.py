@@ -1,0 +1,168 @@
+"""Render answers into a QTextDocument: Markdown, code blocks with a copy link, draft tints.
+
+Tints follow the step events' character runs. Markdown rendering drops markup characters
+(fences, asterisks), so the rendered text is aligned back to the source, character by
+character, and each rendered character takes the tint of the source character it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtGui import (
+    QColor,
+    QTextBlock,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
+
+from app.core.conversations import TintRun
+from app.ui import theme
+
+# Character-format properties that carry a token's origin (for tooltips and counting).
+PROP_ANSWER = QTextFormat.Property.UserProperty + 1  # which answer (turn index)
+PROP_STEP = QTextFormat.Property.UserProperty + 2  # target step index
+PROP_DRAFT_TOKENS = QTextFormat.Property.UserProperty + 3  # draft tokens that step accepted
+PROP_FROM_DRAFT = QTextFormat.Property.UserProperty + 4  # this character came from one
+PROP_CODE_BLOCK = QTextFormat.Property.UserProperty + 5  # code block number (copy links)
+ALIGN_WINDOW = 16  # how far ahead a rendered character may find its source character
+
+
+@dataclass(frozen=True)
+class CharOrigin:
+    step: int
+    draft_tokens: int
+    from_draft: bool
+
+
+def expand_runs(runs: Sequence[TintRun]) -> list[CharOrigin]:
+    out: list[CharOrigin] = []
+    for length, step, draft_tokens, from_draft in runs:
+        out.extend([CharOrigin(step, draft_tokens, from_draft)] * length)
+    return out
+
+
+def tint_format(answer: int, origin: CharOrigin, tint_on: bool) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    fmt.setProperty(PROP_ANSWER, answer)
+    fmt.setProperty(PROP_STEP, origin.step)
+    fmt.setProperty(PROP_DRAFT_TOKENS, origin.draft_tokens)
+    fmt.setProperty(PROP_FROM_DRAFT, origin.from_draft)
+    if tint_on and origin.from_draft:
+        fmt.setBackground(theme.draft_tint())
+        fmt.setForeground(QColor(theme.DRAFT_TINT_TEXT))
+    return fmt
+
+
+def _same(rendered: str, source: str) -> bool:
+    if rendered == source:
+        return True
+    # Paragraph separators and soft line breaks render as U+2029 / spaces.
+    return rendered in "\u2029\u2028 \n" and source in " \n\t"
+
+
+def align(rendered: str, source: str) -> list[int | None]:
+    """For each rendered character, the index of the source character it shows (or None)."""
+    mapping: list[int | None] = []
+    j = 0
+    for ch in rendered:
+        found = None
+        for k in range(j, min(len(source), j + ALIGN_WINDOW)):
+            if _same(ch, source[k]):
+                found = k
+                break
+        mapping.append(found)
+        if found is not None:
+            j = found + 1
+    return mapping
+
+
+def insert_answer_markdown(cursor: QTextCursor, text: str, runs: Sequence[TintRun],
+                           answer: int, tint_on: bool, code_blocks: list[str]) -> None:
+    """Insert `text` as Markdown at the cursor, tint it, and add copy links to code blocks."""
+    doc = cursor.document()
+    start = cursor.position()
+    cursor.insertMarkdown(text)
+    end = cursor.position()
+    origins = expand_runs(runs)
+    if origins:
+        sel = QTextCursor(doc)
+        sel.setPosition(start)
+        sel.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        rendered = sel.selectedText()
+        mapping = align(rendered, text[: len(origins)])
+        _apply_tints(doc, start, mapping, origins, answer, tint_on)
+    _style_code_blocks(cursor, start, code_blocks)
+
+
+def _apply_tints(doc: QTextDocument, start: int, mapping: list[int | None],
+                 origins: list[CharOrigin], answer: int, tint_on: bool) -> None:
+    cur = QTextCursor(doc)
+    i = 0
+    while i < len(mapping):
+        src = mapping[i]
+        if src is None:
+            i += 1
+            continue
+        origin = origins[src]
+        j = i + 1
+        while j < len(mapping):
+            nxt = mapping[j]
+            if nxt is None or origins[nxt] != origin:
+                break
+            j += 1
+        cur.setPosition(start + i)
+        cur.setPosition(start + j, QTextCursor.MoveMode.KeepAnchor)
+        cur.mergeCharFormat(tint_format(answer, origin, tint_on))
+        i = j
+
+
+def _style_code_blocks(cursor: QTextCursor, start: int, code_blocks: list[str]) -> None:
+    """Give code blocks a background and a monospace font, then a "Copy code" link below."""
+    doc = cursor.document()
+    block = doc.findBlock(start)
+    end_pos = cursor.position()
+    groups: list[list[QTextBlock]] = []
+    previous_code = False
+    while block.isValid() and block.position() <= end_pos:
+        is_code = block.blockFormat().hasProperty(QTextFormat.Property.BlockCodeFence) or \
+            block.blockFormat().nonBreakableLines()
+        if is_code:
+            if not previous_code:
+                groups.append([])
+            groups[-1].append(block)
+        previous_code = is_code
+        block = block.next()
+    base = len(code_blocks)
+    ordered = ["\n".join(b.text() for b in g) for g in groups]
+    for k in range(len(groups) - 1, -1, -1):  # from the end: earlier positions stay valid
+        group = groups[k]
+        number = base + k
+        for b in group:
+            fmt = b.blockFormat()
+            fmt.setBackground(QColor(theme.CODE_BG))
+            fmt.setLeftMargin(8)
+            fmt.setRightMargin(8)
+            c = QTextCursor(b)
+            c.setBlockFormat(fmt)
+            c.movePosition(QTextCursor.MoveOperation.EndOfBlock,
+                           QTextCursor.MoveMode.KeepAnchor)
+            mono = QTextCharFormat()
+            mono.setFont(theme.mono_font(10))
+            mono.setProperty(PROP_CODE_BLOCK, number)
+            c.mergeCharFormat(mono)
+        link_cursor = QTextCursor(group[-1])
+        link_cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+        link_cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        link = QTextCharFormat()
+        link.setAnchor(True)
+        link.setAnchorHref(f"copy:{number}")
+        link.setForeground(QColor(theme.ACCENT))
+        link.setFontPointSize(9)
+        link_cursor.insertText("⧉ Copy code", link)
+    code_blocks.extend(ordered)
+    cursor.movePosition(QTextCursor.MoveOperation.End)

@@ -1,0 +1,101 @@
+"""Behind the generation controls: ready pairs, devices, the spec to load, load state."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from app.core.engine import PairSpec
+from app.core.settings import GenerationSettings, Settings
+from app.core.store.pairs import ReadyPair, list_ready_pairs
+from app.core.sysinfo import Device, list_devices
+from app.ui.controls_view import ControlsView
+from app.ui.generation_controller import GenerationController, PairState
+
+
+class ControlsController(QObject):
+    error = Signal(str, str)  # message, hint
+
+    def __init__(self, view: ControlsView, generation: GenerationController,
+                 settings: Settings) -> None:
+        super().__init__(view)
+        self.view = view
+        self.generation = generation
+        self.pairs: list[ReadyPair] = list_ready_pairs()
+        try:
+            self.devices: list[Device] = list_devices()
+        except RuntimeError:
+            self.devices = [Device("CPU", "CPU")]
+        view.set_pairs(self.pairs, settings.last_pair)
+        names = {d.name for d in self.devices}
+        target = settings.target_device if settings.target_device in names else "CPU"
+        draft = settings.draft_device if settings.draft_device in names else ""
+        view.set_devices(self.devices, target, draft)
+        view.set_generation_settings(settings.generation)
+        view.load_clicked.connect(self.load)
+        view.unload_clicked.connect(self.unload)
+        view.pair_settings_changed.connect(self._on_pair_settings)
+        generation.state_changed.connect(self._show_state)
+        generation.loaded.connect(lambda _info: self._show_state(generation.state.value))
+        generation.load_failed.connect(self._on_load_failed)
+        generation.refused.connect(lambda text: self.error.emit(text, ""))
+        self._tick = QTimer(self)
+        self._tick.setInterval(200)
+        self._tick.timeout.connect(lambda: self._show_state(generation.state.value))
+        self._show_state(generation.state.value)
+
+    def pair(self) -> ReadyPair:
+        pair_id = self.view.pair_id()
+        return next((p for p in self.pairs if p.id == pair_id), self.pairs[0])
+
+    def generation_settings(self) -> GenerationSettings:
+        return self.view.generation_settings()
+
+    def wanted_spec(self) -> PairSpec:
+        pair = self.pair()
+        device, draft_device = self.view.devices()
+        return self.generation_settings().pair_spec(pair.target, pair.draft, device,
+                                                    draft_device, pair.name)
+
+    def save_into(self, settings: Settings) -> None:
+        settings.last_pair = self.pair().id
+        settings.target_device, draft = self.view.devices()
+        settings.draft_device = draft or ""
+        settings.generation = self.generation_settings()
+
+    @Slot()
+    def load(self) -> bool:
+        return self.generation.ensure_pair(self.wanted_spec())
+
+    @Slot()
+    def unload(self) -> None:
+        self.generation.unload()
+
+    def _on_pair_settings(self) -> None:
+        # Reload only when something is loaded: an idle window does not load by itself.
+        if self.generation.state in (PairState.READY, PairState.LOADING, PairState.FAILED):
+            self.load()
+
+    def _on_load_failed(self, error: dict) -> None:
+        self._show_state(PairState.FAILED.value)
+        self.error.emit(error.get("message", "Loading failed."), error.get("hint", ""))
+
+    def _show_state(self, state: str) -> None:
+        spec = self.generation.spec
+        name = spec.label() if spec else self.pair().name
+        where = (f"{spec.device}" + (f" (draft {spec.resolved_draft_device})"
+                                     if spec.draft else "")) if spec else ""
+        if state == PairState.LOADING.value:
+            elapsed = time.monotonic() - self.generation.load_started_at
+            text = f"Loading {name} on {where}…  {elapsed:.1f} s"
+            self._tick.start()
+        else:
+            self._tick.stop()
+            text = {
+                PairState.UNLOADED.value: "Not loaded. Press Load, or just send a message.",
+                PairState.READY.value: f"<b>Ready</b> · {name} on {where}",
+                PairState.RUNNING.value: f"<b>Generating</b> · {name} on {where}",
+                PairState.FAILED.value: "Loading failed; see the message in the chat.",
+            }[state]
+        self.view.set_load_state(state, text)

@@ -1,0 +1,85 @@
+"""Running figures of one answer, from its step events (no Qt): what the charts plot.
+
+During the run, drafted tokens are estimated as K per step after the prefill; the final
+RunStats replaces the estimates with the engine's exact counts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from app.core.engine import RunStats, StepEvent
+
+
+@dataclass
+class LiveMetrics:
+    submitted: float = 0.0
+    k: int | None = None  # fixed K, when known
+    speculative: bool = False
+    tokens: int = 0
+    steps: int = 0
+    accepted: int = 0
+    drafted: int = 0
+    first_token_at: float | None = None
+    last_token_at: float | None = None
+    histogram: Counter[int] = field(default_factory=Counter)
+    speed_points: list[tuple[float, float]] = field(default_factory=list)  # (s, tok/s)
+    final: RunStats | None = None
+
+    def reset(self, submitted: float, k: int | None, speculative: bool) -> None:
+        self.__init__(submitted=submitted, k=k, speculative=speculative)  # type: ignore[misc]
+
+    def add(self, events: Sequence[StepEvent]) -> None:
+        for event in events:
+            if not event.token_ids:
+                continue
+            if self.first_token_at is None:
+                self.first_token_at = event.timestamp
+            self.last_token_at = event.timestamp
+            self.tokens += len(event.token_ids)
+            self.steps += 1
+            if event.index > 0 and self.speculative:
+                self.accepted += event.draft_tokens
+                self.drafted += max(self.k or 0, event.draft_tokens)
+                self.histogram[event.draft_tokens] += 1
+        speed = self.tokens_per_second
+        if speed is not None and self.first_token_at is not None \
+                and self.last_token_at is not None:
+            self.speed_points.append((self.last_token_at - self.first_token_at, speed))
+
+    def finish(self, stats: RunStats) -> None:
+        self.final = stats
+        self.histogram = Counter(stats.accepted_histogram)
+
+    @property
+    def ttft_ms(self) -> float | None:
+        if self.final is not None:
+            return self.final.ttft_ms
+        if self.first_token_at is None:
+            return None
+        return (self.first_token_at - self.submitted) * 1000
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        if self.final is not None:
+            return self.final.throughput_tps
+        if self.first_token_at is None or self.last_token_at is None or self.tokens < 2:
+            return None
+        elapsed = self.last_token_at - self.first_token_at
+        return (self.tokens - 1) / elapsed if elapsed > 0 else None
+
+    @property
+    def acceptance(self) -> float | None:
+        if self.final is not None:
+            return self.final.acceptance_rate
+        if not self.speculative or not self.drafted:
+            return None
+        return self.accepted / self.drafted
+
+    @property
+    def tokens_per_step(self) -> float | None:
+        if self.final is not None:
+            return self.final.block_efficiency if self.final.target_steps else None
+        return self.tokens / self.steps if self.steps else None

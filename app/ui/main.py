@@ -1,0 +1,32 @@
+"""Entry points: `run_app` opens the window; `build_main_window` builds it (self-test)."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from app import paths
+from app.ui import theme
+from app.ui.main_window import MainWindow
+
+
+def build_main_window() -> MainWindow:
+    """The window, built on the existing QApplication (the caller creates it)."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        theme.apply(app)
+    return MainWindow()
+
+
+def run_app(argv: list[str] | None = None) -> int:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Tandem")
+    icon = paths.resources_dir() / "icons" / "tandem.png"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    window = build_main_window()
+    window.show()
+    return app.exec()

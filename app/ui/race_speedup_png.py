@@ -1,0 +1,101 @@
+"""A speedup chart as PNG, drawn with QPainter: one horizontal bar per speculative run,
+its spread as a whisker, the analytic bound as a marker and 1.0× (plain) as a line.
+
+Used by `tandem bench` (headless, offscreen) and by the race tab's export.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen, QPolygonF
+
+BAR = QColor("#3b7dd8")
+SLOWER = QColor("#d8693b")
+BOUND = QColor("#222222")
+
+
+@dataclass(frozen=True)
+class SpeedupBar:
+    label: str
+    speedup: float
+    spread: float = 0.0
+    bound: float | None = None
+
+
+def ensure_gui_app() -> QGuiApplication:
+    """A GUI application for painting text; offscreen when there is no display (CLI use)."""
+    app = QGuiApplication.instance()
+    if app is not None:
+        return app  # type: ignore[return-value]
+    headless = sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if headless:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return QGuiApplication(["tandem"])
+
+
+def render_speedup_chart(path: Path, title: str, bars: list[SpeedupBar],
+                         width: int = 1000) -> Path:
+    ensure_gui_app()
+    row_h, top, bottom, left, right = 26, 56, 44, 290, 40
+    height = top + bottom + row_h * max(1, len(bars))
+    image = QImage(width, height, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    font = QFont()
+    font.setPixelSize(13)
+    painter.setFont(font)
+    top_value = max([1.5] + [b.speedup + b.spread for b in bars]
+                    + [b.bound for b in bars if b.bound is not None])
+    scale = (width - left - right) / (top_value * 1.08)
+
+    def x(value: float) -> float:
+        return left + value * scale
+
+    painter.drawText(QRectF(10, 8, width - 20, 24), Qt.AlignmentFlag.AlignLeft, title)
+    painter.drawText(QRectF(10, 30, width - 20, 20), Qt.AlignmentFlag.AlignLeft,
+                     "bar: measured speedup (whisker ± spread) · ◆ analytic bound · "
+                     "line: plain decoding (1.0×)")
+    for i, bar in enumerate(bars):
+        y = top + i * row_h
+        painter.setPen(QColor("black"))
+        painter.drawText(QRectF(8, y, left - 16, row_h), Qt.AlignmentFlag.AlignRight
+                         | Qt.AlignmentFlag.AlignVCenter, bar.label)
+        painter.fillRect(QRectF(x(0), y + 5, bar.speedup * scale, row_h - 10),
+                         BAR if bar.speedup >= 1.0 else SLOWER)
+        if bar.spread > 0:
+            painter.setPen(QPen(BOUND, 1.5))
+            mid = y + row_h / 2
+            painter.drawLine(QPointF(x(bar.speedup - bar.spread), mid),
+                             QPointF(x(bar.speedup + bar.spread), mid))
+        painter.setPen(QColor("black"))
+        painter.drawText(QRectF(x(bar.speedup) + 6, y, 80, row_h),
+                         Qt.AlignmentFlag.AlignVCenter, f"{bar.speedup:.2f}×")
+        if bar.bound is not None:
+            cx, cy = x(bar.bound), y + row_h / 2
+            painter.setBrush(BOUND)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawPolygon(QPolygonF([QPointF(cx, cy - 6), QPointF(cx + 5, cy),
+                                           QPointF(cx, cy + 6), QPointF(cx - 5, cy)]))
+    axis_y = top + row_h * len(bars) + 6
+    painter.setPen(QPen(QColor("#888888"), 1))
+    painter.drawLine(QPointF(x(0), axis_y), QPointF(width - right, axis_y))
+    step = 0.5 if top_value <= 4 else 1.0
+    tick = 0.0
+    while tick <= top_value * 1.08:
+        painter.drawText(QRectF(x(tick) - 20, axis_y + 4, 40, 18),
+                         Qt.AlignmentFlag.AlignHCenter, f"{tick:g}×")
+        tick += step
+    painter.setPen(QPen(QColor("#444444"), 1.5, Qt.PenStyle.DashLine))
+    painter.drawLine(QPointF(x(1.0), top - 4), QPointF(x(1.0), axis_y))
+    painter.end()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(path), "PNG"):
+        raise OSError(f"could not write {path}")
+    return path

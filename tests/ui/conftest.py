@@ -1,0 +1,43 @@
+"""Fixtures for window tests: a main window on a private TANDEM_HOME, with the demo pair."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from app.ui import theme
+from app.ui.generation_controller import PairState
+from app.ui.main_window import MainWindow
+
+LOAD_TIMEOUT_MS = 60_000
+RUN_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def make_window(qtbot, tandem_home) -> Iterator[Callable[..., MainWindow]]:  # noqa: ARG001
+    windows: list[MainWindow] = []
+
+    def make(wait_loaded: bool = True, **kwargs: object) -> MainWindow:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        theme.apply(app)
+        window = MainWindow(**kwargs)  # type: ignore[arg-type]
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        if wait_loaded:
+            qtbot.waitUntil(lambda: window.generation.state is PairState.READY,
+                            timeout=LOAD_TIMEOUT_MS)
+        return window
+
+    yield make
+    for window in windows:
+        window.generation.shutdown()
+
+
+def send_and_wait(qtbot, window: MainWindow, prompt: str) -> object:
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        window.chat.send(prompt)
+    return blocker.args[0]
