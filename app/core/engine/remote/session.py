@@ -158,6 +158,12 @@ class RemoteSession:
     def close(self) -> None:
         self._client.close()
 
+    def __enter__(self) -> RemoteSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def _plain_spans(text: str) -> tuple[tuple[int, bool], ...]:
     return ((len(text), False),) if text else ()
