@@ -96,6 +96,6 @@ def render_speedup_chart(path: Path, title: str, bars: list[SpeedupBar],
     painter.drawLine(QPointF(x(1.0), top - 4), QPointF(x(1.0), axis_y))
     painter.end()
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not image.save(str(path), "PNG"):
+    if not image.save(str(path), b"PNG"):
         raise OSError(f"could not write {path}")
     return path

@@ -62,6 +62,22 @@ def _generation_error(exc: RuntimeError, request: GenerationRequest,
                                  "Try again; if it repeats, reload the pair.")
 
 
+def _step_medians(extended: Any) -> dict[str, float]:
+    """Median per-forward times (ms) of the target's verification steps and the draft's
+    forwards; the benchmark derives its cost ratios from them. The library's raw
+    durations are in microseconds and the first target duration is the prefill."""
+    import statistics
+
+    found: dict[str, float] = {}
+    main = list(extended.main_model_metrics.raw_metrics.m_durations)[1:]
+    draft = list(extended.draft_model_metrics.raw_metrics.m_durations)
+    if main:
+        found["target_step_ms"] = statistics.median(main) / 1000
+    if draft:
+        found["draft_forward_ms"] = statistics.median(draft) / 1000
+    return found
+
+
 class GenAISession:
     backend_name = "openvino-genai"
 
@@ -197,6 +213,7 @@ class GenAISession:
             library = {"accepted": int(extended.get_num_accepted_tokens()),
                        "drafted": int(extended.get_num_draft_tokens()),
                        "target_steps": len(extended.main_model_metrics.raw_metrics.m_durations)}
+            library.update(_step_medians(extended))
             library_drafted = int(extended.get_num_draft_tokens())
             draft_ms = float(extended.draft_model_metrics.get_inference_duration().mean)
             target_ms = float(extended.main_model_metrics.get_inference_duration().mean)

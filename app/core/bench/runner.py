@@ -1,0 +1,163 @@
+"""Plain against speculative on the same prompt: interleaved runs, medians, a text check.
+
+Both sessions stay loaded for the whole comparison. After `warmup` untimed rounds the runs
+alternate A B A B, so that drift on a shared machine (other processes, thermal limits)
+hits both sides alike. Greedy comparisons also check that both texts are identical,
+token for token; a difference is a failure that names the first diverging token.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from app.core.engine.errors import GenerationFailedError
+from app.core.engine.session import Session
+from app.core.engine.types import GenerationRequest, GenerationResult, RunStats
+
+Decode = Callable[[Sequence[int]], str]
+
+
+@dataclass(frozen=True)
+class Divergence:
+    index: int  # position in the generated tokens
+    baseline_token: int | None  # None: that side had already ended
+    candidate_token: int | None
+    baseline_piece: str = ""
+    candidate_piece: str = ""
+
+    def describe(self) -> str:
+        def side(token: int | None, piece: str) -> str:
+            return "end of text" if token is None else f"token {token} {piece!r}"
+
+        return (f"texts differ at generated token {self.index}: plain has "
+                f"{side(self.baseline_token, self.baseline_piece)}, speculative has "
+                f"{side(self.candidate_token, self.candidate_piece)}")
+
+
+def first_divergence(baseline: Sequence[int], candidate: Sequence[int],
+                     decode: Decode | None = None) -> Divergence | None:
+    """The first position where two token sequences differ, or None if they are equal."""
+    for index in range(max(len(baseline), len(candidate))):
+        a = baseline[index] if index < len(baseline) else None
+        b = candidate[index] if index < len(candidate) else None
+        if a != b:
+            return Divergence(index, a, b,
+                              decode([a]) if decode and a is not None else "",
+                              decode([b]) if decode and b is not None else "")
+    return None
+
+
+@dataclass(frozen=True)
+class TimedRun:
+    label: str  # "A" (baseline) or "B" (candidate)
+    round: int  # 0-based; warm-up rounds are negative
+    started: float  # time.monotonic()
+    result: GenerationResult
+
+
+@dataclass
+class Comparison:
+    runs: list[TimedRun] = field(default_factory=list)
+    sampled: bool = False
+    divergence: Divergence | None = None
+
+    def timed(self, label: str) -> list[TimedRun]:
+        return [r for r in self.runs if r.label == label and r.round >= 0]
+
+    @property
+    def baseline(self) -> list[RunStats]:
+        return [r.result.stats for r in self.timed("A")]
+
+    @property
+    def candidate(self) -> list[RunStats]:
+        return [r.result.stats for r in self.timed("B")]
+
+    def baseline_results(self) -> list[GenerationResult]:
+        return [r.result for r in self.timed("A")]
+
+    def candidate_results(self) -> list[GenerationResult]:
+        return [r.result for r in self.timed("B")]
+
+    @property
+    def identical(self) -> bool | None:
+        """True/False for greedy comparisons; None when sampling (texts may differ)."""
+        return None if self.sampled else self.divergence is None
+
+    @property
+    def pair_ratios(self) -> list[float]:
+        """Per round: baseline time per token / candidate time per token."""
+        return [_per_token(a) / _per_token(b)
+                for a, b in zip(self.baseline, self.candidate, strict=True)
+                if _per_token(b) > 0]
+
+    @property
+    def speedup(self) -> float:
+        """Median baseline time per token / median candidate time per token.
+
+        For greedy runs both sides produce the same tokens, so this is the wall-time ratio.
+        """
+        a = statistics.median(_per_token(s) for s in self.baseline)
+        b = statistics.median(_per_token(s) for s in self.candidate)
+        return a / b if b > 0 else 0.0
+
+    @property
+    def spread(self) -> float:
+        ratios = self.pair_ratios
+        return statistics.stdev(ratios) if len(ratios) > 1 else 0.0
+
+
+def _per_token(stats: RunStats) -> float:
+    return stats.wall_time_s / max(1, stats.generated_tokens)
+
+
+def session_decoder(session: Session) -> Decode | None:
+    tokenizer = getattr(session, "tokenizer", None)
+    if tokenizer is None:
+        return None
+    return lambda ids: str(tokenizer.decode(list(ids), skip_special_tokens=False))
+
+
+def _generate(session: Session, request: GenerationRequest) -> GenerationResult:
+    try:
+        return session.generate(request)
+    except GenerationFailedError:
+        if not request.do_sample or request.seed is None:
+            raise
+        # A known GenAI failure in speculative sampling depends on the seed: retry once.
+        return session.generate(replace(request, seed=request.seed + 7919))
+
+
+def compare(baseline: Session, candidate: Session, baseline_request: GenerationRequest,
+            candidate_request: GenerationRequest | None = None, *, repeats: int = 3,
+            warmup: int = 1, on_run: Callable[[TimedRun], None] | None = None) -> Comparison:
+    """Run A (baseline) and B (candidate) alternately; check greedy texts are identical.
+
+    With sampling, round r uses seed `seed + r` on both sides, so each round compares the
+    same random stream.
+    """
+    if repeats < 1:
+        raise ValueError("repeats must be at least 1")
+    candidate_request = candidate_request or baseline_request
+    sampled = baseline_request.do_sample or candidate_request.do_sample
+    comparison = Comparison(sampled=sampled)
+    for round_ in range(-warmup, repeats):
+        for label, session, request in (("A", baseline, baseline_request),
+                                        ("B", candidate, candidate_request)):
+            if request.do_sample:
+                request = replace(request, seed=(request.seed or 0) + round_ + warmup)
+            started = time.monotonic()
+            run = TimedRun(label, round_, started, _generate(session, request))
+            comparison.runs.append(run)
+            if on_run is not None:
+                on_run(run)
+    if not sampled:
+        for a, b in zip(comparison.timed("A"), comparison.timed("B"), strict=True):
+            found = first_divergence(a.result.token_ids, b.result.token_ids,
+                                     session_decoder(baseline))
+            if found is not None:
+                comparison.divergence = found
+                break
+    return comparison

@@ -1,0 +1,71 @@
+"""The tuner keeps plain decoding when speculation loses, and stores its choice."""
+
+from __future__ import annotations
+
+import json
+
+from app.core.bench.tuner import Trial, TunedChoice, calibrate, choose, stored_choice, tune
+from app.core.bench.tuning_store import tuning_file
+from app.core.engine import GenerationRequest, PairSpec
+
+
+def test_choose_needs_a_clear_win_and_identical_text():
+    slow = Trial(4, None, 0.8, 0.1, True, 0.7)
+    noise = Trial(2, None, 1.02, 0.5, True, 0.98)
+    fast_but_wrong = Trial(3, None, 1.9, 0.9, False, 1.8)
+    fast_but_once_slower = Trial(5, None, 1.7, 0.9, True, 0.95)
+    fast = Trial(1, None, 1.3, 0.9, True, 1.2)
+    faster = Trial(None, 0.5, 1.6, 0.8, True, 1.4)
+    assert choose([slow, noise]) is None
+    assert choose([slow, noise, fast_but_wrong, fast_but_once_slower]) is None
+    assert choose([slow, fast, faster, fast_but_once_slower]) is faster
+
+
+def test_never_accepted_draft_falls_back_to_plain(demo_dir, never_accepted_draft, tandem_home):
+    spec = PairSpec(demo_dir / "target", never_accepted_draft, name="never accepted")
+    seen = []
+    result = tune(spec, "never-accepted", k_values=(1, 3, 6), thresholds=(0.5,),
+                  new_tokens=32, repeats=2, on_trial=seen.append)
+    assert seen == result.trials
+    assert [t.label for t in result.trials] == ["K=1", "K=3", "K=6", "confidence 0.5"]
+    for trial in result.trials:
+        assert trial.identical
+        if trial.k is not None:
+            assert trial.acceptance < 0.1  # ~0: the odd id coincides
+    choice = result.choice
+    assert choice.mode == "plain" and not choice.uses_draft
+    assert choice.k is None and choice.confidence is None and choice.speedup == 1.0
+    assert "no setting beat it" in choice.describe()
+    # Stored per pair and devices, in the user data dir.
+    assert tuning_file().parent == tandem_home
+    stored = stored_choice("never-accepted", "CPU", "CPU")
+    assert stored == choice
+    assert stored_choice("never-accepted", "GPU") is None
+    assert stored_choice("demo") is None
+    request = stored.apply(GenerationRequest.chat("hi", num_assistant_tokens=3))
+    assert request.num_assistant_tokens is None
+
+
+def test_a_speculative_choice_applies_its_setting(tandem_home):
+    choice = TunedChoice("demo", "CPU", "CPU", "draft", k=4, speedup=1.4, best_trial="K=4",
+                         best_trial_speedup=1.4)
+    request = choice.apply(GenerationRequest.chat("hi"))
+    assert (request.num_assistant_tokens, request.confidence_threshold) == (4, None)
+    assert "1.40×" in choice.describe()
+
+
+def test_a_corrupt_tuning_file_is_set_aside(tandem_home):
+    tuning_file().write_text("{not json", encoding="utf-8")
+    assert stored_choice("demo") is None
+    assert (tandem_home / "tuning.corrupt.json").is_file()
+
+
+def test_calibrate_reports_the_demo_pair(demo_dir):
+    # On the demo pair the draft is accepted; the tuner measures without storing.
+    result = calibrate(PairSpec(demo_dir / "target", demo_dir / "draft"), "demo",
+                       k_values=(2,), thresholds=(), new_tokens=24, repeats=1)
+    assert [t.label for t in result.trials] == ["K=2"]
+    assert result.trials[0].acceptance > 0.2
+    assert result.trials[0].identical
+    assert not tuning_file().exists()
+    json.dumps(result.choice.to_dict())
