@@ -10,11 +10,14 @@ import ipaddress
 import logging
 import socket
 import threading
+from collections.abc import Callable
 
 import uvicorn
 
+from app.core.engine import load_session
 from app.core.engine.errors import InvalidSettingsError
 from app.core.engine.pair import PairSpec
+from app.core.engine.session import Session
 from app.serve.engine_worker import EngineWorker
 from app.serve.routes import ServeConfig, build_app
 
@@ -64,9 +67,10 @@ class TandemServer:
 
     def __init__(self, spec: PairSpec, *, host: str = "127.0.0.1", port: int = 0,
                  model_name: str = "tandem", api_key: str | None = None,
-                 allow_remote: bool = False, max_queue: int = 4) -> None:
+                 allow_remote: bool = False, max_queue: int = 4,
+                 loader: Callable[[PairSpec], Session] = load_session) -> None:
         check_exposure(host, allow_remote, api_key)
-        self.worker = EngineWorker(spec, max_queue=max_queue)
+        self.worker = EngineWorker(spec, max_queue=max_queue, loader=loader)
         self.sock = bind(host, port)
         self.host = host
         self.port = int(self.sock.getsockname()[1])
