@@ -14,8 +14,9 @@ from app.core.engine.remote.acceptance import (
 
 def test_vllm_per_request_metrics():
     chunk = {"choices": [], "usage": {"completion_tokens": 9},
-             "metrics": {"speculative_decoding": {"num_draft_tokens": 12,
-                                                  "num_accepted_tokens": 9}}}
+             "metrics": {"speculative_decoding": {
+                 "num_spec_steps": 5, "num_draft_tokens": 12, "num_accepted_draft_tokens": 9,
+                 "draft_acceptance_rate": 0.75, "mean_acceptance_length": 2.8}}}
     found = acceptance.from_chunk(chunk)
     assert found is not None
     assert (found.drafted, found.accepted, found.rate) == (12, 9, 0.75)

@@ -63,7 +63,9 @@ def _first(data: Mapping[str, Any], *keys: str) -> Any:
 
 
 def from_vllm(metrics: Any) -> Acceptance | None:
-    """vLLM's `metrics.speculative_decoding` (per request, --per-request-spec-decode-metrics)."""
+    """vLLM's `metrics.speculative_decoding` (per request, with the server started with
+    `--per-request-spec-decode-metrics summary`; marked experimental by vLLM, so the
+    older spellings of the counts are accepted too)."""
     if not isinstance(metrics, Mapping):
         return None
     spec = metrics.get("speculative_decoding")
@@ -71,7 +73,7 @@ def from_vllm(metrics: Any) -> Acceptance | None:
         return None
     return Acceptance.of(
         _first(spec, "num_draft_tokens", "draft_tokens", "num_drafted_tokens"),
-        _first(spec, "num_accepted_tokens", "accepted_tokens"),
+        _first(spec, "num_accepted_draft_tokens", "num_accepted_tokens", "accepted_tokens"),
         SOURCE_VLLM, rate=_first(spec, "acceptance_rate", "draft_acceptance_rate"))
 
 
