@@ -25,7 +25,12 @@ def load_session(spec: PairSpec) -> Session:
 
     Mode.UNIVERSAL (a draft with another tokenizer) runs Tandem's own loop; every other
     mode runs OpenVINO GenAI, which refuses a draft whose tokenizer differs (use
-    `universal.speculative_mode(target, draft)` to pick the mode for a pair)."""
+    `universal.speculative_mode(target, draft)` to pick the mode for a pair). A spec with
+    an `endpoint` runs on that saved remote server."""
+    if spec.endpoint:
+        from app.core.engine.remote import open_endpoint
+
+        return open_endpoint(spec)
     if spec.resolved_mode is Mode.UNIVERSAL:
         from app.core.engine.universal import UniversalSession
 

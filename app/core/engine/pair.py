@@ -17,6 +17,9 @@ class PairSpec:
     mode: Mode | None = None  # None: DRAFT with a draft, PLAIN without
     name: str = ""
     properties: dict[str, str] = field(default_factory=dict, compare=False)
+    # The id of a saved remote endpoint: the "pair" then runs on that server (target is
+    # only a label) and load_session returns a RemoteSession.
+    endpoint: str = ""
 
     @property
     def resolved_mode(self) -> Mode:

@@ -61,3 +61,22 @@ def test_error_event_is_a_clear_error_and_keeps_the_text(scripted):
     assert caught.value.hint
     assert caught.value.partial_text == "".join(TOKENS[:2])
     assert "".join(e.text for e in events) == caught.value.partial_text
+
+
+def test_load_session_opens_a_saved_endpoint(scripted):
+    from pathlib import Path
+
+    from app.core.engine import PairSpec, load_session
+    from app.core.engine.remote.endpoint import upsert_endpoint
+
+    upsert_endpoint(Endpoint(scripted.url, name="Gaudi box"))
+    spec = PairSpec(target=Path("remote"), name="Gaudi box", endpoint="gaudi-box")
+    session = load_session(spec)
+    try:
+        assert session.backend_name == "remote" and session.spec == spec
+        # Prompt-lookup and K settings from the window do not reach a TGI server.
+        request = GenerationRequest.chat("Hi", max_new_tokens=3, num_assistant_tokens=4,
+                                         max_ngram_size=3)
+        assert session.generate(request).text == "".join(TOKENS[:3])
+    finally:
+        session.close()

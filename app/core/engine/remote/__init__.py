@@ -12,7 +12,8 @@ from app.core.engine.remote.endpoint import (
 )
 from app.core.engine.remote.errors import RemoteError
 from app.core.engine.remote.probe import ServerInfo, probe
-from app.core.engine.remote.session import RemoteSession
+from app.core.engine.remote.session import RemoteSession, open_endpoint
 
 __all__ = ["Endpoint", "Protocol", "RemoteError", "RemoteSession", "ServerInfo",
-           "find_endpoint", "load_endpoints", "probe", "redact_url", "save_endpoints"]
+           "find_endpoint", "load_endpoints", "open_endpoint", "probe", "redact_url",
+           "save_endpoints"]

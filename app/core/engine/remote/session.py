@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -17,7 +18,7 @@ import httpx
 from app.core.engine.pair import PairSpec
 from app.core.engine.remote import openai_protocol, tgi_protocol
 from app.core.engine.remote.acceptance import Acceptance, from_counter_difference
-from app.core.engine.remote.endpoint import Endpoint, Protocol, redact_url
+from app.core.engine.remote.endpoint import Endpoint, Protocol, find_endpoint, redact_url
 from app.core.engine.remote.errors import EndpointStreamBrokenError, RemoteError
 from app.core.engine.remote.http import make_client, translate
 from app.core.engine.remote.keys import lookup_key
@@ -49,7 +50,7 @@ class RemoteSession:
     backend_name = "remote"
 
     def __init__(self, endpoint: Endpoint, api_key: str | None = None,
-                 info: ServerInfo | None = None) -> None:
+                 info: ServerInfo | None = None, spec: PairSpec | None = None) -> None:
         self._key = api_key if api_key is not None else lookup_key(endpoint)
         self._client = make_client(endpoint, self._key)
         started = time.monotonic()
@@ -68,8 +69,8 @@ class RemoteSession:
         self.model = model
         self.load_time_s = time.monotonic() - started
         # Not a local pair: the spec only names the endpoint for labels and reports.
-        self.spec = PairSpec(target=Path(model or "remote"), device=self.endpoint.host,
-                             name=self.endpoint.label())
+        self.spec = spec or PairSpec(target=Path(model or "remote"), device=self.endpoint.host,
+                                     name=self.endpoint.label(), endpoint=self.endpoint.id)
         self.mode = Mode.PLAIN  # speculation, if any, is configured on the server
         self.context_length: int | None = None
 
@@ -85,7 +86,11 @@ class RemoteSession:
 
     def generate(self, request: GenerationRequest, sink: StepSink | None = None,
                  stop: threading.Event | None = None) -> GenerationResult:
-        # K or a threshold only reach a Tandem server (its draft); others ignore them.
+        # Speculation is the server's business: K or a threshold reach only a Tandem
+        # server (for its draft); prompt lookup settings never leave this machine.
+        request = replace(request, max_ngram_size=None)
+        if self.kind != "tandem":
+            request = replace(request, num_assistant_tokens=None, confidence_threshold=None)
         speculative = request.num_assistant_tokens is not None \
             or request.confidence_threshold is not None
         request = validate_request(request, Mode.DRAFT if speculative else Mode.PLAIN,
@@ -167,3 +172,8 @@ class RemoteSession:
 
 def _plain_spans(text: str) -> tuple[tuple[int, bool], ...]:
     return ((len(text), False),) if text else ()
+
+
+def open_endpoint(spec: PairSpec) -> RemoteSession:
+    """The session for a spec naming a saved endpoint (what load_session calls)."""
+    return RemoteSession(find_endpoint(spec.endpoint), spec=spec)
