@@ -72,10 +72,10 @@ def render_speedup_chart(path: Path, title: str, bars: list[SpeedupBar],
         if bar.spread > 0:
             painter.setPen(QPen(BOUND, 1.5))
             mid = y + row_h / 2
-            painter.drawLine(QPointF(x(bar.speedup - bar.spread), mid),
+            painter.drawLine(QPointF(x(max(0.0, bar.speedup - bar.spread)), mid),
                              QPointF(x(bar.speedup + bar.spread), mid))
         painter.setPen(QColor("black"))
-        painter.drawText(QRectF(x(bar.speedup) + 6, y, 80, row_h),
+        painter.drawText(QRectF(x(bar.speedup + bar.spread) + 6, y, 80, row_h),
                          Qt.AlignmentFlag.AlignVCenter, f"{bar.speedup:.2f}×")
         if bar.bound is not None:
             cx, cy = x(bar.bound), y + row_h / 2
@@ -96,6 +96,6 @@ def render_speedup_chart(path: Path, title: str, bars: list[SpeedupBar],
     painter.drawLine(QPointF(x(1.0), top - 4), QPointF(x(1.0), axis_y))
     painter.end()
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not image.save(str(path), b"PNG"):
+    if not image.save(str(path)):
         raise OSError(f"could not write {path}")
     return path

@@ -15,7 +15,7 @@ from app.core.bench.prompts import BenchPrompt, prompts
 from app.core.bench.rows import BenchRow, plain_row, speculative_row
 from app.core.bench.runner import compare
 from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
-from app.core.engine.errors import InvalidSettingsError
+from app.core.engine.errors import GenerationFailedError, InvalidSettingsError
 from app.core.engine.session import Session
 
 SAMPLING_SEED = 1234
@@ -99,10 +99,15 @@ class BenchRun:
         tokens = self._fits(prompt, new_tokens)
         if tokens is None:
             return
-        comparison = compare(
-            self.plain, self.speculative, _request(prompt, new_tokens, decoding),
-            _request(prompt, new_tokens, decoding, k, confidence),
-            repeats=self.settings.repeats, warmup=self.settings.warmup)
+        try:
+            comparison = compare(
+                self.plain, self.speculative, _request(prompt, new_tokens, decoding),
+                _request(prompt, new_tokens, decoding, k, confidence),
+                repeats=self.settings.repeats, warmup=self.settings.warmup)
+        except GenerationFailedError as exc:
+            self.report.notes.append(f"{section} {prompt.name} {decoding} with {new_tokens} "
+                                     f"new tokens failed: {exc.message}")
+            return
         example = len({r.example for r in self.report.rows}) + 1
         for row in (plain_row(example, section, prompt.name, tokens, new_tokens, decoding,
                               comparison),

@@ -174,6 +174,10 @@ class GenAISession:
         try:
             result = self._pipe.generate(inputs, config, streamer)
         except RuntimeError as exc:
+            if self.mode is Mode.DRAFT:
+                # Seen with 2026.4.1: after a failed speculative run the pipeline still
+                # answers but never accepts a draft token again. Rebuild it.
+                self._pipe = self._build_pipeline(self.spec)
             raise _generation_error(exc, request, self.mode) from exc
         if streamer.error is not None:
             raise GenerationFailedError(f"Streaming failed: {streamer.error}",

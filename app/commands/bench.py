@@ -1,0 +1,151 @@
+"""`tandem bench` (plain against speculative, tables and a chart) and `tandem tune`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from app import paths
+from app.core.engine import PairSpec
+from app.core.engine.errors import InvalidSettingsError
+
+
+def _spec(args: argparse.Namespace) -> tuple[PairSpec, str]:
+    """The pair to measure and the id its tuned choice is stored under."""
+    if args.target:
+        if not args.draft:
+            raise InvalidSettingsError("--target needs --draft for a comparison.",
+                                       "Give the draft folder too, or use --pair.")
+        target, draft = Path(args.target), Path(args.draft)
+        name = args.name or f"{target.name} + {draft.name}"
+        return PairSpec(target, draft, args.device, args.draft_device, name=name), \
+            args.name or f"{target.resolve()}+{draft.resolve()}"
+    from app.core.store.pairs import ready_pair_spec
+
+    pair_id = getattr(args, "pair", None) or "demo"
+    return ready_pair_spec(pair_id, args.device, args.draft_device), pair_id
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from app.core.bench.matrix import FULL, QUICK
+
+    settings = QUICK if args.quick else FULL
+    changes: dict[str, Any] = {}
+    if args.prompts:
+        changes["prompts"] = tuple(args.prompts.split(","))
+    if args.new_tokens:
+        changes["new_tokens"] = tuple(int(n) for n in args.new_tokens.split(","))
+    if args.repeats:
+        changes["repeats"] = args.repeats
+    if args.k:
+        changes["k"] = args.k
+    if args.k_sweep is not None:
+        changes["k_sweep"] = tuple(int(k) for k in args.k_sweep.split(",") if k)
+    if args.confidence_sweep is not None:
+        changes["confidence_sweep"] = tuple(float(c) for c in
+                                            args.confidence_sweep.split(",") if c)
+    if args.greedy_only:
+        changes["decodings"] = ("greedy",)
+    return replace(settings, **changes)
+
+
+def _progress(row: Any) -> None:
+    if row.speedup is None:
+        return
+    check = {True: "identical", False: "DIFFERENT", None: "sampled"}[row.identical]
+    print(f"  #{row.example} {row.section}: {row.prompt} {row.decoding} {row.mode} "
+          f"{row.new_tokens} tokens -> {row.speedup:.2f}× (bound {row.bound:.2f}×, {check})",
+          file=sys.stderr, flush=True)
+
+
+def bench(args: argparse.Namespace) -> int:
+    from app.core.bench.matrix import run_bench
+    from app.core.bench.report import FORMATS
+    from app.ui.race_speedup_png import SpeedupBar, render_speedup_chart
+
+    spec, _ = _spec(args)
+    settings = _settings(args)
+    started = time.monotonic()
+    print(f"tandem bench: {spec.label()} ({'quick' if args.quick else 'full'}), measuring "
+          "verification cost, then interleaved runs...", file=sys.stderr, flush=True)
+    report = run_bench(spec, settings, on_row=_progress)
+    out = Path(args.out) if args.out else (
+        paths.data_dir() / "bench" / time.strftime("%Y%m%d-%H%M%S"))
+    out.mkdir(parents=True, exist_ok=True)
+    for suffix, render in FORMATS.items():
+        (out / f"bench.{suffix}").write_text(render(report), encoding="utf-8")
+    bars = [SpeedupBar(f"#{r.example} {r.prompt} {r.decoding} {r.mode} {r.new_tokens}t",
+                       r.speedup, r.spread or 0.0, r.bound)
+            for r in report.rows if r.speedup is not None]
+    chart = render_speedup_chart(out / "bench-speedup.png",
+                                 f"Speculative speedup over plain decoding: {report.pair}",
+                                 bars)
+    print(FORMATS[args.format](report))
+    failures = [r for r in report.rows if r.identical is False]
+    print(f"wrote {out}/bench.md, bench.csv, bench.json and {chart.name}; "
+          f"{time.monotonic() - started:.0f} s in all", file=sys.stderr)
+    if failures:
+        for row in failures:
+            print(f"FAILED: #{row.example} {row.prompt} {row.mode}: {row.divergence}",
+                  file=sys.stderr)
+        return 1
+    return 0
+
+
+def tune(args: argparse.Namespace) -> int:
+    from app.core.bench.tuner import tune as run_tuner
+
+    spec, pair_id = _spec(args)
+
+    def report(trial: Any) -> None:
+        acc = "—" if trial.acceptance is None else f"{trial.acceptance * 100:.0f}%"
+        print(f"  {trial.label:16} {trial.speedup:.2f}× (slowest round "
+              f"{trial.slowest_round:.2f}×, acceptance {acc}"
+              f"{'' if trial.identical else ', TEXT DIFFERS'})", flush=True)
+
+    print(f"tandem tune: {spec.label()} on {spec.device} / draft "
+          f"{spec.resolved_draft_device}", flush=True)
+    result = run_tuner(spec, pair_id, k_values=range(1, args.max_k + 1),
+                       new_tokens=args.max_new_tokens, repeats=args.repeats, on_trial=report)
+    print(f"choice: {result.choice.describe()}")
+    if not result.choice.uses_draft:
+        print("This pair will run without its draft in auto mode: speculation did not "
+              "pay off here.")
+    return 0
+
+
+def _pair_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--target", help="target model folder (OpenVINO IR) instead of a pair")
+    p.add_argument("--draft", help="draft model folder (with --target)")
+    p.add_argument("--name", help="a name for --target/--draft (the tuner stores by it)")
+    p.add_argument("--device", default="CPU", help="device for the target (default CPU)")
+    p.add_argument("--draft-device", help="device for the draft (default: the target's)")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("bench", help="benchmark plain against speculative decoding")
+    p.add_argument("--pair", help="a ready pair (default: the demo pair)")
+    _pair_args(p)
+    p.add_argument("--quick", action="store_true", help="a short matrix (minutes)")
+    p.add_argument("--format", choices=("md", "csv", "json"), default="md",
+                   help="what to print (all three are written to --out)")
+    p.add_argument("--out", help="folder for bench.md/.csv/.json and the PNG chart")
+    p.add_argument("--prompts", help="comma-separated prompt names")
+    p.add_argument("--new-tokens", help="comma-separated new-token counts, e.g. 32,128")
+    p.add_argument("--repeats", type=int, help="timed rounds per case")
+    p.add_argument("--k", type=int, help="K for the main matrix")
+    p.add_argument("--k-sweep", help="comma-separated K values to sweep ('' for none)")
+    p.add_argument("--confidence-sweep", help="comma-separated thresholds ('' for none)")
+    p.add_argument("--greedy-only", action="store_true", help="leave sampling out")
+    p.set_defaults(handler=bench)
+    t = sub.add_parser("tune", help="find the fastest K or threshold for a pair, or plain")
+    t.add_argument("pair", nargs="?", default="demo", help="a ready pair (default: demo)")
+    _pair_args(t)
+    t.add_argument("--max-k", type=int, default=8, help="try K from 1 to this (default 8)")
+    t.add_argument("--max-new-tokens", type=int, default=64)
+    t.add_argument("--repeats", type=int, default=2)
+    t.set_defaults(handler=tune)
