@@ -11,6 +11,12 @@ from app.core.settings import GenerationSettings, Settings
 from app.core.store.pairs import ReadyPair, list_ready_pairs
 from app.core.sysinfo import Device, list_devices
 from app.ui.controls_view import ControlsView
+from app.ui.endpoint_list import (
+    EndpointListDialog,
+    is_remote_pair,
+    remote_ready_pairs,
+    remote_spec,
+)
 from app.ui.generation_controller import GenerationController, PairState
 
 
@@ -22,7 +28,7 @@ class ControlsController(QObject):
         super().__init__(view)
         self.view = view
         self.generation = generation
-        self.pairs: list[ReadyPair] = list_ready_pairs()
+        self.pairs: list[ReadyPair] = list_ready_pairs() + remote_ready_pairs()
         try:
             self.devices: list[Device] = list_devices()
         except RuntimeError:
@@ -35,6 +41,7 @@ class ControlsController(QObject):
         view.set_generation_settings(settings.generation)
         view.load_clicked.connect(self.load)
         view.unload_clicked.connect(self.unload)
+        view.endpoints_clicked.connect(self.edit_endpoints)
         view.pair_settings_changed.connect(self._on_pair_settings)
         generation.state_changed.connect(self._show_state)
         generation.loaded.connect(lambda _info: self._show_state(generation.state.value))
@@ -54,6 +61,8 @@ class ControlsController(QObject):
 
     def wanted_spec(self) -> PairSpec:
         pair = self.pair()
+        if is_remote_pair(pair):
+            return remote_spec(pair)
         device, draft_device = self.view.devices()
         return self.generation_settings().pair_spec(pair.target, pair.draft, device,
                                                     draft_device, pair.name)
@@ -71,6 +80,19 @@ class ControlsController(QObject):
     @Slot()
     def unload(self) -> None:
         self.generation.unload()
+
+    @Slot()
+    def edit_endpoints(self) -> EndpointListDialog:
+        dialog = EndpointListDialog(self.view)
+        dialog.changed.connect(self.refresh_pairs)
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def refresh_pairs(self) -> None:
+        """Re-read local pairs and saved endpoints (after the endpoint list changed)."""
+        self.pairs = list_ready_pairs() + remote_ready_pairs()
+        self.view.set_pairs(self.pairs, self.view.pair_id())
 
     def _on_pair_settings(self) -> None:
         # Reload only when something is loaded: an idle window does not load by itself.

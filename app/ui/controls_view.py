@@ -38,6 +38,7 @@ class ControlsView(QFrame):
     pair_settings_changed = Signal()  # pair, devices or mode: may need a reload
     load_clicked = Signal()
     unload_clicked = Signal()
+    endpoints_clicked = Signal()  # open the remote endpoint list
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +68,10 @@ class ControlsView(QFrame):
         self.top_k = _spin(0, 200, 0)
         self.seed = _spin(0, 2**31 - 1, 42)
         form.addRow("Pair", self.pair)
+        self.endpoints_button = QPushButton("Remote servers…")
+        self.endpoints_button.setToolTip("Add a vLLM, TGI or Tandem server as a pair")
+        self.endpoints_button.clicked.connect(self.endpoints_clicked)
+        form.addRow("", self.endpoints_button)
         form.addRow("Target on", self.target_device)
         form.addRow("Draft on", self.draft_device)
         form.addRow("Mode", self.mode)
