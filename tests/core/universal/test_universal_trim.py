@@ -1,0 +1,81 @@
+"""After a rejection, both caches hold exactly the committed tokens (checked against a
+fresh prefill of those tokens)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.core.engine import GenerationRequest, StepEvent
+from app.core.engine.universal.draft_side import DraftSide
+from app.core.engine.universal.runner import StatefulModel
+from app.core.engine.universal.vocab import TokenBytes
+
+ATOL = 2e-2  # f16 KV cache and chunked attention: same tokens, slightly different sums
+
+
+def _fresh_logits(folder, tokens):
+    model = StatefulModel(folder, "CPU")
+    return model.forward(tokens)[-1]
+
+
+def _state_lengths(model: StatefulModel) -> set[int]:
+    return {state.state.shape[2] for state in model._request.query_state()}
+
+
+def test_runner_trim_matches_fresh_prefill(demo_dir):
+    vocab = TokenBytes(demo_dir / "target")
+    ids = list(vocab.encode("def add(a, b):\n    return a + b  # Zürich"))
+    model = StatefulModel(demo_dir / "target", "CPU")
+    model.forward(ids[:5])
+    model.forward(ids[5:11])  # six positions, four of them rejected below
+    model.trim(7)
+    assert model.length == 7 and _state_lengths(model) == {7}
+    logits = model.forward(ids[7:])[-1]
+    fresh = _fresh_logits(demo_dir / "target", ids)
+    assert np.allclose(logits, fresh, atol=ATOL)
+    assert int(np.argmax(logits)) == int(np.argmax(fresh))
+    model.trim(0)
+    assert model.length == 0
+    assert np.allclose(model.forward(ids)[-1], fresh, atol=ATOL)
+
+
+def test_target_cache_holds_the_committed_tokens_after_each_step(universal_session):
+    session = universal_session
+    request = GenerationRequest.chat("Tell me about speculative decoding.", max_new_tokens=40,
+                                     num_assistant_tokens=8)
+    prompt = session.target_vocab.encode_prompt(session._prompt_text(request)[0], False)
+    committed: list[int] = []
+    lengths: list[tuple[int, int]] = []
+
+    def sink(event: StepEvent) -> None:
+        committed.extend(event.token_ids)
+        # The last committed token is pending: the next pass feeds it first.
+        lengths.append((session.target.length, len(prompt) + len(committed) - 1))
+
+    result = session.generate(request, sink)
+    assert result.stats.rejected_tokens > 0  # rejections happened and were trimmed
+    assert all(have == want for have, want in lengths)
+    assert _state_lengths(session.target) == {session.target.length}
+    logits = session.target.forward([committed[-1]])[-1]
+    fresh = _fresh_logits(session.spec.target, prompt + committed)
+    assert np.allclose(logits, fresh, atol=ATOL)
+    assert int(np.argmax(logits)) == int(np.argmax(fresh))
+
+
+def test_draft_cache_follows_a_rejection(demo_dir):
+    vocab = TokenBytes(demo_dir / "draft-othertok")
+    side = DraftSide(StatefulModel(demo_dir / "draft-othertok", "CPU"), vocab, 512)
+    prompt = vocab.encode_prompt("<|user|>\nTell me a story.<|end|>\n<|assistant|>\n", False)
+    side.start(prompt)
+    proposal = side.propose(b"", 6)
+    assert proposal  # the draft drafted and fed its own tokens
+    # The target kept only part of it and chose something else ("rejection").
+    committed = proposal[:2] + b" zebra"
+    side.propose(committed, 1)  # resync; one draft token drafted, none fed
+    expected = prompt + list(vocab.encode(committed.decode()))
+    assert side._kv == expected
+    assert side.model.length == len(expected) and _state_lengths(side.model) == {len(expected)}
+    probe = vocab.encode(" and")[0]
+    logits = side.model.forward([probe])[-1]
+    fresh = _fresh_logits(demo_dir / "draft-othertok", [*expected, probe])
+    assert np.allclose(logits, fresh, atol=ATOL)
