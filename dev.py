@@ -32,6 +32,11 @@ def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
     subprocess.run([str(a) for a in args], check=True, cwd=ROOT, env=env)
 
 
+def call(cmd: list[str], env: dict[str, str]) -> int:
+    print("+", " ".join(cmd), flush=True)
+    return subprocess.call(cmd, cwd=ROOT, env=env)
+
+
 def ensure_env(name: str, extras: str, with_torch: bool) -> Path:
     env = ROOT / name
     python = venv_python(env)
@@ -67,10 +72,18 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(python), "-m", "app", *rest], cwd=ROOT)
     python = ensure_env(".venv-test", "convert,test", with_torch=True)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
-    run(python, "-m", "ruff", "check", "app", "tests", "dev.py", env=env)
-    run(python, "-m", "mypy", env=env)
-    run(python.parent / ("lint-imports.exe" if os.name == "nt" else "lint-imports"), env=env)
-    return subprocess.call([str(python), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    lint_imports = python.parent / ("lint-imports.exe" if os.name == "nt" else "lint-imports")
+    checks = {
+        "ruff": [str(python), "-m", "ruff", "check", "app", "tests", "benchmarks", "dev.py"],
+        "mypy": [str(python), "-m", "mypy"],
+        "import-linter": [str(lint_imports)],
+    }
+    failed = [name for name, cmd in checks.items() if call(cmd, env) != 0]
+    code = call([str(python), "-m", "pytest", *rest], env)
+    if failed:
+        print(f"dev.py: checks failed: {', '.join(failed)}", flush=True)
+        return code or 1
+    return code
 
 
 if __name__ == "__main__":

@@ -164,8 +164,8 @@ def build(out: Path, seed: int) -> dict[str, Any]:
     write_expected(out)
     draft_stats = write_draft_stats(out)
     info = {"seed": seed, "acceptance_rate": draft_stats["acceptance_rate"],
-            "block_efficiency": draft_stats["block_efficiency"], "documents": len(docs), "tokens": len(stream),
-            "build_seconds": round(time.monotonic() - started, 1)}
+            "block_efficiency": draft_stats["block_efficiency"], "documents": len(docs),
+            "tokens": len(stream), "build_seconds": round(time.monotonic() - started, 1)}
     (out / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return info
 
