@@ -50,6 +50,7 @@ def serve(args: argparse.Namespace) -> int:
     server = TandemServer(spec, host=args.host, port=args.port, model_name=name, api_key=key,
                           allow_remote=args.allow_remote, max_queue=args.max_queue)
     print(f"tandem serve: loading {spec.label()} ({spec.resolved_mode.value}) ...", flush=True)
+    server.load()
     print(f"tandem serve: model {name!r} on {server.url}/v1"
           + (" (API key required)" if key else ""), flush=True)
     server.serve_forever()

@@ -85,9 +85,14 @@ class TandemServer:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
+    def load(self) -> None:
+        """Load the engine on its worker thread (raises the load error, if any)."""
+        if not self.worker.ready.is_set():
+            self.worker.start()
+
     def serve_forever(self) -> None:
-        """Load the engine, then serve until Ctrl+C (on the main thread)."""
-        self.worker.start()
+        """Serve until Ctrl+C or SIGTERM (on the main thread), loading first if needed."""
+        self.load()
         try:
             self.uvicorn.run(sockets=[self.sock])
         finally:
@@ -96,7 +101,7 @@ class TandemServer:
 
     def start_in_thread(self, timeout_s: float = 30.0) -> None:
         """For tests and embedding: serve on a background thread until `shutdown`."""
-        self.worker.start()
+        self.load()
         self._thread = threading.Thread(target=self.uvicorn.run,
                                         kwargs={"sockets": [self.sock]},
                                         name="tandem-serve-http", daemon=True)
