@@ -7,8 +7,11 @@ applies to connect errors alone), because a generation that started must not run
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 
+from app.core.engine.errors import InvalidSettingsError
 from app.core.engine.remote.endpoint import Endpoint, redact_url
 from app.core.engine.remote.errors import (
     EndpointAuthError,
@@ -24,7 +27,15 @@ USER_AGENT = "tandem-remote/0.1"
 
 
 def make_client(endpoint: Endpoint, api_key: str | None) -> httpx.Client:
-    verify: str | bool = endpoint.ca_file or endpoint.verify_tls
+    verify: ssl.SSLContext | bool = endpoint.verify_tls
+    if endpoint.ca_file:
+        try:
+            verify = ssl.create_default_context(cafile=endpoint.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise InvalidSettingsError(
+                f"The CA bundle {endpoint.ca_file} could not be read ({type(exc).__name__}).",
+                "Give the path of the server's CA certificate (PEM), or clear the field.") \
+                from exc
     timeout = httpx.Timeout(connect=endpoint.connect_timeout_s, read=endpoint.read_timeout_s,
                             write=endpoint.read_timeout_s, pool=endpoint.connect_timeout_s)
     headers = {"User-Agent": USER_AGENT}
