@@ -136,7 +136,9 @@ def build(out: Path, seed: int) -> dict[str, Any]:
 
     from app.core.store.convert_export import export_to_openvino
 
-    torch.set_num_threads(2)
+    # One thread: the same floats, hence the same model, on any machine (and no OpenMP
+    # spin-waiting when the machine is busy).
+    torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     started = time.monotonic()
