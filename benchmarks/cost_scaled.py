@@ -16,6 +16,7 @@ inside the functions only.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import time
@@ -67,6 +68,13 @@ def widen_checkpoint(src: Path, dst: Path, extra_neurons: int) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+def _source_hash(source: Path) -> str:
+    digest = hashlib.sha256()
+    for item in sorted(source.glob("*.safetensors")):
+        digest.update(item.read_bytes())
+    return digest.hexdigest()
+
+
 def build_cost_scaled_target(out_dir: Path, extra_neurons: int = DEFAULT_EXTRA_NEURONS,
                              src: Path | None = None, weight_format: str = "int8") -> Path:
     """Build (or reuse) the cost-scaled target; return its OpenVINO IR folder.
@@ -79,8 +87,9 @@ def build_cost_scaled_target(out_dir: Path, extra_neurons: int = DEFAULT_EXTRA_N
     source = src or paths.demo_dir() / "hf" / "target"
     hf_dir, ov_dir = out_dir / "hf", out_dir / "ov"
     marker = out_dir / _MARKER
+    # The source's hash, so that a rebuilt demo target invalidates the cached build.
     wanted = {"extra_neurons": extra_neurons, "weight_format": weight_format,
-              "source": str(source)}
+              "source": str(source), "source_sha256": _source_hash(source)}
     if marker.is_file():
         recorded = json.loads(marker.read_text(encoding="utf-8"))
         if all(recorded.get(k) == v for k, v in wanted.items()) and ov_dir.is_dir():

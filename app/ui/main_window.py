@@ -14,6 +14,7 @@ from app.ui.chat_tab import ChatTab
 from app.ui.chat_view import SUGGESTIONS
 from app.ui.controls_controller import ControlsController
 from app.ui.generation_controller import GenerationController
+from app.ui.race_tab import RaceTab
 
 
 class MainWindow(QMainWindow):
@@ -31,6 +32,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.chat_tab = ChatTab()
         self.tabs.addTab(self.chat_tab, "Chat")
+        self.race_tab = RaceTab()  # loads its pipelines on the first race only
+        self.tabs.addTab(self.race_tab, "Race")
         self.generation = GenerationController(self)
         self.controls = ControlsController(self.chat_tab.controls, self.generation,
                                            self.settings)
@@ -100,4 +103,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self.generation.shutdown()
+        self.race_tab.shutdown()
         super().closeEvent(event)

@@ -86,31 +86,32 @@ class Comparison:
         """True/False for greedy comparisons; None when sampling (texts may differ)."""
         return None if self.sampled else self.divergence is None
 
+    def _cost(self, stats: RunStats) -> float:
+        # Greedy: both sides write the same tokens, so wall time per token is the wall-time
+        # ratio. Sampled answers differ in length; a short one would carry its prefill over
+        # few tokens, so sampled runs compare decode time per token (TPOT) instead.
+        if self.sampled:
+            return stats.tpot_ms / 1000
+        return stats.wall_time_s / max(1, stats.generated_tokens)
+
     @property
     def pair_ratios(self) -> list[float]:
-        """Per round: baseline time per token / candidate time per token."""
-        return [_per_token(a) / _per_token(b)
+        """Per round: baseline cost per token / candidate cost per token."""
+        return [self._cost(a) / self._cost(b)
                 for a, b in zip(self.baseline, self.candidate, strict=True)
-                if _per_token(b) > 0]
+                if self._cost(b) > 0]
 
     @property
     def speedup(self) -> float:
-        """Median baseline time per token / median candidate time per token.
-
-        For greedy runs both sides produce the same tokens, so this is the wall-time ratio.
-        """
-        a = statistics.median(_per_token(s) for s in self.baseline)
-        b = statistics.median(_per_token(s) for s in self.candidate)
+        """Median baseline cost per token / median candidate cost per token."""
+        a = statistics.median(self._cost(s) for s in self.baseline)
+        b = statistics.median(self._cost(s) for s in self.candidate)
         return a / b if b > 0 else 0.0
 
     @property
     def spread(self) -> float:
         ratios = self.pair_ratios
         return statistics.stdev(ratios) if len(ratios) > 1 else 0.0
-
-
-def _per_token(stats: RunStats) -> float:
-    return stats.wall_time_s / max(1, stats.generated_tokens)
 
 
 def session_decoder(session: Session) -> Decode | None:

@@ -1,0 +1,122 @@
+"""The race's arithmetic, without Qt: rounds of plain against speculative on one prompt,
+their mean speedup and spread, the result line, the timeline and a Markdown export."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+from app.core.bench.runner import Divergence, first_divergence
+from app.core.engine.types import GenerationResult
+
+
+@dataclass(frozen=True)
+class RaceRound:
+    plain: GenerationResult
+    speculative: GenerationResult
+
+    @property
+    def speedup(self) -> float:
+        spec = self.speculative.stats.wall_time_s
+        return self.plain.stats.wall_time_s / spec if spec > 0 else 0.0
+
+    @property
+    def divergence(self) -> Divergence | None:
+        return first_divergence(self.plain.token_ids, self.speculative.token_ids)
+
+
+def timeline(result: GenerationResult) -> list[tuple[float, int]]:
+    """(seconds since the prompt was submitted, tokens so far) after each target step."""
+    steps = [e for e in result.steps if e.token_ids]
+    if not steps:
+        return [(0.0, 0)]
+    submitted = steps[0].timestamp - result.stats.ttft_ms / 1000
+    points = [(0.0, 0)]
+    total = 0
+    for event in steps:
+        total += len(event.token_ids)
+        points.append((event.timestamp - submitted, total))
+    return points
+
+
+@dataclass
+class RaceSummary:
+    sampled: bool = False
+    rounds: list[RaceRound] = field(default_factory=list)
+
+    @property
+    def speedups(self) -> list[float]:
+        return [r.speedup for r in self.rounds]
+
+    @property
+    def mean_speedup(self) -> float:
+        return statistics.fmean(self.speedups) if self.rounds else 0.0
+
+    @property
+    def spread(self) -> float:
+        return statistics.stdev(self.speedups) if len(self.rounds) > 1 else 0.0
+
+    @property
+    def divergence(self) -> Divergence | None:
+        if self.sampled:
+            return None
+        return next((r.divergence for r in self.rounds if r.divergence), None)
+
+    @property
+    def identical(self) -> bool | None:
+        return None if self.sampled else self.divergence is None
+
+    @property
+    def acceptance(self) -> float | None:
+        drafted = sum(r.speculative.stats.drafted_tokens or 0 for r in self.rounds)
+        accepted = sum(r.speculative.stats.accepted_tokens or 0 for r in self.rounds)
+        return accepted / drafted if drafted else None
+
+    def result_line(self) -> str:
+        """E.g. "speculative 2.1× faster · identical text ✓ · 68% of draft tokens accepted"."""
+        if not self.rounds:
+            return "no race yet"
+        speed = self.mean_speedup
+        parts = [f"speculative {speed:.1f}× faster" if speed >= 1.0
+                 else f"speculative {speed:.2f}× (slower than plain)"]
+        if len(self.rounds) > 1:
+            parts[0] += f" (mean of {len(self.rounds)}, ± {self.spread:.2f})"
+        found = self.divergence
+        if self.sampled:
+            parts.append("sampled: texts may differ")
+        elif found is None:
+            parts.append("identical text ✓")
+        else:
+            parts.append(f"text differs ✗ at token {found.index}")
+        if self.acceptance is not None:
+            parts.append(f"{self.acceptance * 100:.0f}% of draft tokens accepted")
+        return " · ".join(parts)
+
+
+def race_markdown(summary: RaceSummary, prompt: str, pair: str, settings: str) -> str:
+    lines = [f"## Tandem race: {pair}", "", f"Prompt: {prompt}", "", f"Settings: {settings}",
+             "", f"**{summary.result_line()}**", "",
+             "| round | plain s | speculative s | speedup | plain tok/s | speculative tok/s "
+             "| acceptance | tokens per step |",
+             "|---|---|---|---|---|---|---|---|"]
+    for index, race in enumerate(summary.rounds, 1):
+        a, b = race.plain.stats, race.speculative.stats
+        acc = "—" if b.acceptance_rate is None else f"{b.acceptance_rate * 100:.0f}%"
+        lines.append(f"| {index} | {a.wall_time_s:.3f} | {b.wall_time_s:.3f} | "
+                     f"{race.speedup:.2f}× | {a.throughput_tps:.1f} | {b.throughput_tps:.1f} "
+                     f"| {acc} | {b.block_efficiency:.2f} |")
+    if summary.rounds:
+        lines += ["", "Speculative answer (last round):", "", "```",
+                  summary.rounds[-1].speculative.text, "```"]
+        found = summary.divergence
+        if found is not None:
+            lines += ["", found.describe()]
+    return "\n".join(lines) + "\n"
+
+
+def devices_overlap(plain_device: str, speculative_devices: tuple[str, ...]) -> bool:
+    """Whether the two sides would share a device (then they must run one after the other)."""
+    def base(device: str) -> str:
+        return device.split(".")[0].upper()
+
+    return base(plain_device) in {base(d) for d in speculative_devices}

@@ -1,0 +1,32 @@
+"""The race tab: its view and controller, plus the export dialog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
+
+from app import paths
+from app.ui.race_controller import RaceController
+from app.ui.race_view import RaceView
+
+
+class RaceTab(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = RaceView()
+        self.controller = RaceController(self.view, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.view.export_button.clicked.connect(self.ask_export)
+
+    def ask_export(self) -> None:
+        start = str(paths.data_dir() / "races")
+        folder = QFileDialog.getExistingDirectory(self, "Export the race to a folder", start)
+        if folder:
+            markdown, _picture = self.controller.export(Path(folder))
+            self.view.result.setText(self.view.result.text() + f" · exported to {markdown}")
+
+    def shutdown(self) -> None:
+        self.controller.shutdown()

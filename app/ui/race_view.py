@@ -1,0 +1,125 @@
+"""The race tab's layout: settings, two live panes (plain and speculative), a shared
+timeline chart and the result line. Behaviour lives in race_controller.py."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+PLAIN_COLOR = "#8a8a8a"
+SPECULATIVE_COLOR = "#3b7dd8"
+DEFAULT_PROMPT = "Tell me about speculative decoding."
+
+
+class RacePane(QGroupBox):
+    """One side of the race: its live text and a status line."""
+
+    def __init__(self, title: str, color: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.status = QLabel("waiting")
+        self.status.setStyleSheet(f"color: {color}; font-weight: 600;")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.status)
+
+    def reset(self, status: str) -> None:
+        self.text.clear()
+        self.status.setText(status)
+
+    def append(self, text: str) -> None:
+        cursor = self.text.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        cursor.insertText(text)
+        self.text.setTextCursor(cursor)
+
+
+class RaceView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.pair = QComboBox()
+        self.prompt = QLineEdit(DEFAULT_PROMPT)
+        self.prompt.setPlaceholderText("The prompt both sides answer")
+        self.k = QSpinBox()
+        self.k.setRange(1, 16)
+        self.k.setValue(3)
+        self.k.setPrefix("K = ")
+        self.max_tokens = QSpinBox()
+        self.max_tokens.setRange(8, 2048)
+        self.max_tokens.setValue(128)
+        self.max_tokens.setSuffix(" tokens")
+        self.repeats = QSpinBox()
+        self.repeats.setRange(1, 50)
+        self.repeats.setValue(3)
+        self.repeats.setSuffix(" rounds")
+        self.simultaneous = QCheckBox("Run both at once")
+        self.simultaneous.setToolTip(
+            "Only when the two sides use different devices: on one device, running both "
+            "at once splits its cores and spoils the comparison.")
+        self.run_button = QPushButton("Race")
+        self.run_button.setDefault(True)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setEnabled(False)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setEnabled(False)
+        self.plain = RacePane("Plain decoding", PLAIN_COLOR)
+        self.speculative = RacePane("Speculative decoding", SPECULATIVE_COLOR)
+        self.chart = pg.PlotWidget(background="w")
+        self.chart.setLabel("bottom", "seconds since the prompt")
+        self.chart.setLabel("left", "tokens")
+        self.chart.showGrid(x=True, y=True, alpha=0.2)
+        self.chart.addLegend(offset=(10, 10))
+        self.plain_curve = self.chart.plot([], [], pen=pg.mkPen(PLAIN_COLOR, width=2),
+                                           name="plain")
+        self.speculative_curve = self.chart.plot(
+            [], [], pen=pg.mkPen(SPECULATIVE_COLOR, width=2), name="speculative")
+        self.chart.setMinimumHeight(180)
+        self.result = QLabel("Press Race: both sides answer the same prompt, one after the "
+                             "other.")
+        self.result.setObjectName("raceResult")
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result.setStyleSheet("font-size: 15px; font-weight: 600;")
+        self._layout()
+
+    def _layout(self) -> None:
+        settings = QHBoxLayout()
+        settings.addWidget(QLabel("Pair"))
+        settings.addWidget(self.pair)
+        settings.addWidget(self.prompt, 1)
+        for widget in (self.k, self.max_tokens, self.repeats, self.simultaneous,
+                       self.run_button, self.stop_button, self.export_button):
+            settings.addWidget(widget)
+        panes = QHBoxLayout()
+        panes.addWidget(self.plain, 1)
+        panes.addWidget(self.speculative, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(settings)
+        layout.addLayout(panes, 3)
+        layout.addWidget(self.chart, 2)
+        layout.addWidget(self.result)
+
+    def set_running(self, running: bool) -> None:
+        for widget in (self.pair, self.prompt, self.k, self.max_tokens, self.repeats,
+                       self.run_button):
+            widget.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+        self.export_button.setEnabled(not running and self.export_button.isEnabled())
+
+    def show_curve(self, speculative: bool, points: list[tuple[float, int]]) -> None:
+        curve = self.speculative_curve if speculative else self.plain_curve
+        curve.setData([p[0] for p in points], [p[1] for p in points])
