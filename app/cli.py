@@ -12,7 +12,7 @@ from app.core.engine.errors import TandemError
 Handler = Callable[[argparse.Namespace], int]
 # Each module defines register(subparsers), adding its commands with set_defaults(handler=...).
 # Handlers import heavy modules lazily, so `tandem --help` stays fast.
-COMMAND_MODULES = ("generate", "serve", "bench")
+COMMAND_MODULES = ("generate", "serve", "models", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:

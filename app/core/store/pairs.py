@@ -12,6 +12,7 @@ from pathlib import Path
 from app import paths
 from app.core.engine.errors import InvalidSettingsError
 from app.core.engine.pair import PairSpec
+from app.core.store.records import PairRecord
 
 DEMO_ID = "demo"
 
@@ -31,9 +32,30 @@ def demo_pair() -> ReadyPair:
     return ReadyPair(DEMO_ID, "Tandem demo pair (offline)", demo / "target", demo / "draft")
 
 
+def _from_record(record: PairRecord) -> ReadyPair:
+    from app.core.store.layout import model_dir
+
+    return ReadyPair(record.id, record.name, model_dir(record.target), model_dir(record.draft),
+                     universal=record.universal, default_k=record.default_k)
+
+
+def store_ready_pairs() -> list[ReadyPair]:
+    """Pairs pulled or added through the store whose both sides are verified and intact."""
+    from app.core.store import records
+    from app.core.store.verify import is_ready
+
+    return [_from_record(r) for r in records.all_records() if is_ready(r)]
+
+
 def list_ready_pairs() -> list[ReadyPair]:
-    """Every pair that can be loaded now, the demo pair first."""
-    return [demo_pair()]
+    """Every pair that can be loaded now, the demo pair first.
+
+    A pulled copy of the demo pair replaces the bundled one under the same id. Pairs whose
+    draft has another tokenizer are listed with `universal=True`.
+    """
+    stored = store_ready_pairs()
+    demo = next((p for p in stored if p.id == DEMO_ID), None) or demo_pair()
+    return [demo, *(p for p in stored if p.id != DEMO_ID)]
 
 
 def find_ready_pair(pair_id: str) -> ReadyPair:

@@ -1,0 +1,175 @@
+"""Pairs added from folders: alignment, readiness, verification, removal, sizes, the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app import cli, paths
+from app.core.store import layout, records
+from app.core.store.align import ALIGNED, DIFFERENT, SAME, compare
+from app.core.store.events import CancelToken, StoreError
+from app.core.store.manifest import read_manifest
+from app.core.store.pairs import find_ready_pair, list_ready_pairs, ready_pair_spec
+from app.core.store.pull import add, remove, suggest_draft
+from app.core.store.verify import is_ready, verify
+
+ROOT = Path(__file__).resolve().parents[3]
+DEMO = ROOT / "resources" / "demo"
+
+
+def _add(target: Path, draft: Path, name: str, load: bool = True):  # type: ignore[no-untyped-def]
+    return add(str(target), str(draft), name, lambda e: None, CancelToken(), load=load)
+
+
+def test_alignment_compares_real_tokenizers():
+    assert compare(DEMO / "target", DEMO / "target").status == SAME
+    # The demo draft's tokenizer files differ in packaging only.
+    aligned = compare(DEMO / "target", DEMO / "draft")
+    assert aligned.status == ALIGNED and not aligned.differences
+    different = compare(DEMO / "target", DEMO / "draft-othertok")
+    assert different.status == DIFFERENT
+    assert any("vocabular" in d for d in different.differences)
+
+
+def test_add_ir_folders_gives_a_ready_aligned_pair_that_generate_uses(capsys):
+    result = _add(DEMO / "target", DEMO / "draft", "My Pair")
+    assert result.ok, result.problems
+    record = result.record
+    assert record.id == "my-pair" and record.tokenizers == ALIGNED
+    draft = layout.model_dir(record.draft)
+    # The draft now uses the target's tokenizer, copied after the proof; its model is its own.
+    for name in ("openvino_tokenizer.xml", "openvino_detokenizer.bin"):
+        assert (draft / name).read_bytes() == (DEMO / "target" / name).read_bytes()
+    assert (draft / "openvino_model.bin").read_bytes() == \
+        (DEMO / "draft" / "openvino_model.bin").read_bytes()
+    manifest = read_manifest(draft)
+    assert manifest is not None and manifest.data["tokenizer_from"] == record.target
+    assert manifest.source["kind"] == "local"
+    # The source folders were not touched.
+    assert (DEMO / "draft" / "openvino_tokenizer.xml").read_bytes() != \
+        (DEMO / "target" / "openvino_tokenizer.xml").read_bytes()
+
+    ready = list_ready_pairs()
+    assert [p.id for p in ready] == ["demo", "my-pair"]
+    assert ready[0].target == DEMO / "target"  # the bundled demo stays first
+    assert find_ready_pair("my-pair").draft == draft and not ready[1].universal
+    spec = ready_pair_spec("my-pair")
+    assert spec.target == layout.model_dir(record.target) and spec.draft == draft
+
+    capsys.readouterr()
+    assert cli.main(["generate", "--pair", "my-pair", "--json", "--max-new-tokens", "12",
+                     "Hello!"]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["mode"] == "draft" and out["generated_tokens"] > 0
+
+
+def test_a_draft_with_another_tokenizer_is_listed_as_universal():
+    result = _add(DEMO / "target", DEMO / "draft-othertok", "other")
+    assert result.ok, result.problems
+    assert result.record.tokenizers == DIFFERENT and result.record.universal
+    draft = layout.model_dir(result.record.draft)
+    # Nothing copied: the draft keeps its own tokenizer.
+    assert (draft / "openvino_tokenizer.xml").read_bytes() == \
+        (DEMO / "draft-othertok" / "openvino_tokenizer.xml").read_bytes()
+    pair = find_ready_pair("other")
+    assert pair.universal
+
+
+def test_corruption_makes_a_pair_not_ready_and_verify_names_the_file():
+    record = _add(DEMO / "target", DEMO / "draft", "pair", load=False).record
+    assert is_ready(records.load("pair"))  # type: ignore[arg-type]
+    weights = layout.model_dir(record.target) / "openvino_model.bin"
+    data = bytearray(weights.read_bytes())
+    data[100] ^= 0xFF  # same size: only a hash check can see it
+    weights.unlink()  # it may be a hard link; never write through to the source
+    weights.write_bytes(bytes(data))
+    result = verify("pair", lambda e: None, CancelToken(), load=False)
+    assert not result.ok
+    assert any("openvino_model.bin does not match" in p for p in result.problems)
+    assert [p.id for p in list_ready_pairs()] == ["demo"]
+
+    weights.write_bytes(bytes(data[:500]))  # truncated: even the cheap check sees it
+    with pytest.raises(Exception, match="No ready pair"):
+        find_ready_pair("pair")
+
+
+def test_a_folder_without_manifest_is_not_a_model():
+    record = _add(DEMO / "target", DEMO / "draft", "pair", load=False).record
+    (layout.model_dir(record.draft) / layout.MANIFEST).unlink()
+    assert not is_ready(records.load("pair"))  # type: ignore[arg-type]
+    result = verify("pair", lambda e: None, CancelToken(), load=False)
+    assert any("no valid manifest" in p for p in result.problems)
+
+
+def test_adding_again_reuses_the_store_and_rm_keeps_shared_folders():
+    first = _add(DEMO / "target", DEMO / "draft", "one", load=False).record
+    second = _add(DEMO / "target", DEMO / "draft", "two", load=False).record
+    assert (first.target, first.draft) == (second.target, second.draft)
+    assert remove("one") == []  # still used by "two"
+    removed = remove("two")
+    assert sorted(removed) == sorted([first.target, first.draft])
+    assert not layout.model_dir(first.target).exists()
+    with pytest.raises(StoreError):
+        remove("two")
+
+
+def test_stale_staging_is_cleaned_and_never_listed():
+    dead = layout.staging_root() / "target-x.999999.deadbeef"
+    dead.mkdir(parents=True)
+    (dead / "openvino_model.bin").write_bytes(b"partial")
+    _add(DEMO / "target", DEMO / "draft", "pair", load=False)
+    assert not dead.exists()
+    assert [p.id for p in list_ready_pairs()] == ["demo", "pair"]
+
+
+def test_models_commands(capsys, tmp_path: Path):
+    assert cli.main(["models", "add", "--target", str(DEMO / "target"), "--draft",
+                     str(DEMO / "draft"), "--name", "cli pair"]) == 0
+    out = capsys.readouterr().out
+    assert "cli-pair: ready" in out and "tandem generate --pair cli-pair" in out
+
+    assert cli.main(["models", "list", "--json"]) == 0
+    listing = json.loads(capsys.readouterr().out)
+    rows = {r["id"]: r for r in listing["pairs"]}
+    assert rows["cli-pair"]["status"] == "ready" and rows["cli-pair"]["origin"] == "added"
+    assert rows["demo"]["status"] == "ready (bundled)"
+    assert rows["qwen3-8b"]["status"] == "not pulled"
+    assert rows["gemma2-9b-vicuna68m"]["universal"]
+    assert "gated" in rows["gemma2-9b-vicuna68m"]["flags"]
+
+    assert cli.main(["models", "verify", "cli-pair"]) == 0
+    assert "verified" in capsys.readouterr().out
+    assert cli.main(["models", "du"]) == 0
+    du = capsys.readouterr().out
+    assert str(paths.models_dir()) in du and "cli-pair" in du
+    assert cli.main(["models", "rm", "cli-pair"]) == 0
+    assert "Removed cli-pair" in capsys.readouterr().out
+    assert cli.main(["models", "verify", "cli-pair"]) == 2  # a TandemError: not in the store
+
+
+def test_add_without_draft_uses_the_architecture_rule(tmp_path: Path):
+    # The demo checkpoints are Llama-architecture: the rule suggests TinyLlama.
+    repo, arch = suggest_draft(str(DEMO / "hf" / "target"))
+    assert repo == "TinyLlama/TinyLlama-1.1B-Chat-v1.0" and arch == "llama"
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    (odd / "config.json").write_text(json.dumps({"model_type": "mamba"}))
+    with pytest.raises(Exception, match="no default draft"):
+        suggest_draft(str(odd))
+
+
+def test_install_replaces_an_older_copy_atomically(tmp_path: Path):
+    final = tmp_path / "models" / "x--y" / "int8"
+    for text in ("old", "new"):
+        staging = tmp_path / f"staging-{text}"
+        staging.mkdir()
+        (staging / "file").write_text(text)
+        layout.install(staging, final)
+    assert (final / "file").read_text() == "new"
+    assert sorted(os.listdir(final.parent)) == ["int8"]
+    shutil.rmtree(tmp_path / "models")
