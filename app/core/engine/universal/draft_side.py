@@ -4,8 +4,8 @@ The draft reads the target's committed answer in its own vocabulary. After each 
 step only a short window behind the frontier is re-encoded (a few draft tokens before the
 last byte both sides agreed on), so the cost per step does not grow with the answer. The
 draft's cached tokens that still spell the same bytes are kept; the rest is trimmed and
-the difference fed. Drafting is greedy: the proposals must be a deterministic function of
-the committed text for the sampling scheme to be lossless (see `verify`).
+the difference fed. Drafting is greedy, so the proposals are fixed by the committed text
+before the target draws anything, which the lossless sampling rule needs (see `verify`).
 """
 
 from __future__ import annotations

@@ -6,21 +6,22 @@ by construction: every committed token is the target's argmax given the tokens b
 
 Sampling (the draft proposes tokens, not a distribution over the target's vocabulary, so
 the usual ratio test has nothing to divide by). Let p be the target's distribution at a
-position after temperature, top-k and top-p, and x the candidate there. The candidate is
-a deterministic function of the committed tokens: the draft drafts greedily from the
-committed text, and the translation is deterministic. Accept x with probability p(x).
-On rejection, sample y from p with x removed and renormalised, p(y) / (1 - p(x)) for
-y != x, and end the step. Then for any token y at that position:
+position after temperature, top-k and top-p, and x the candidate there. x is fixed
+before that position's random draw: here it is a deterministic function of the committed
+tokens (greedy drafting from the committed text, deterministic translation), though
+anything known before the draw would do. Accept x with probability p(x). On rejection,
+sample y from p with x removed and renormalised, p(y) / (1 - p(x)) for y != x, and end
+the step. Then for any token y at that position, given everything before it:
 
     P(y = x) = p(x)                                   (accepted)
     P(y != x) = (1 - p(x)) * p(y) / (1 - p(x)) = p(y)  (rejected, then resampled)
 
 so the committed token has exactly distribution p. (If p(x) = 1 the candidate is always
-accepted; if p(x) = 0 it is never accepted.) After an acceptance the context is the one
-plain sampling would have had after drawing x, and the next candidate is again fixed by
-that context, so by induction over positions every committed token is distributed as
-plain sampling would draw it, whatever the draft or its vocabulary. When every candidate
-is accepted, the extra token is drawn from p at the next position directly.
+accepted; if p(x) = 0 it never is.) After an acceptance the context is the one plain
+sampling would have had after drawing x, and the next candidate was fixed before its own
+draw, so by induction over positions the committed sequence is distributed exactly as
+plain sampling draws it, whatever the draft or its vocabulary. When every candidate is
+accepted, the extra token is drawn from p at the next position directly.
 """
 
 from __future__ import annotations
