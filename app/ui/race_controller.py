@@ -48,7 +48,7 @@ class RaceController(QObject):
         self._started: dict[str, float] = {}
         self._round_sides: set[str] = set()
         self._live: dict[str, list[tuple[float, int]]] = {s: [] for s in SIDES}
-        self._pending: dict[str, list[str]] = {s: [] for s in SIDES}
+        self._pending: dict[str, list[StepEvent]] = {s: [] for s in SIDES}
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_MS)
         self._timer.timeout.connect(self._flush)
@@ -154,7 +154,7 @@ class RaceController(QObject):
     def _on_step(self, side: str, request_id: int, event: StepEvent) -> None:
         if not self.running or self._ids.get(side) != request_id:
             return
-        self._pending[side].append(event.text)
+        self._pending[side].append(event)
         total = self._live[side][-1][1] + len(event.token_ids)
         self._live[side].append((event.timestamp - self._started[side], total))
 
@@ -163,7 +163,8 @@ class RaceController(QObject):
         for side in SIDES:
             if self._pending[side]:
                 pane = self.view.plain if side == "plain" else self.view.speculative
-                pane.append("".join(self._pending[side]))
+                for event in self._pending[side]:
+                    pane.append(event.text, event.spans)
                 self._pending[side].clear()
                 self.view.show_curve(side == "speculative", self._live[side])
 
@@ -173,7 +174,6 @@ class RaceController(QObject):
         self._flush()
         self._results[side] = result
         pane = self.view.plain if side == "plain" else self.view.speculative
-        pane.text.setPlainText(result.text)
         pane.status.setText(result.stats.summary()
                             + f" · {result.stats.wall_time_s:.2f} s")
         self.view.show_curve(side == "speculative", result_timeline(result))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QTextCharFormat
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 
 PLAIN_COLOR = "#8a8a8a"
 SPECULATIVE_COLOR = "#3b7dd8"
+DRAFT_TINT = "#d6e6fb"  # text the draft wrote and the target accepted
 DEFAULT_PROMPT = "Tell me about speculative decoding."
 
 
@@ -41,10 +43,18 @@ class RacePane(QGroupBox):
         self.text.clear()
         self.status.setText(status)
 
-    def append(self, text: str) -> None:
+    def append(self, text: str, spans: tuple[tuple[int, bool], ...] = ()) -> None:
+        """Append text; characters that came from accepted draft tokens are tinted."""
         cursor = self.text.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
-        cursor.insertText(text)
+        plain, tinted = QTextCharFormat(), QTextCharFormat()
+        tinted.setBackground(QColor(DRAFT_TINT))
+        offset = 0
+        for length, from_draft in spans or ((len(text), False),):
+            cursor.insertText(text[offset:offset + length], tinted if from_draft else plain)
+            offset += length
+        if offset < len(text):
+            cursor.insertText(text[offset:], plain)
         self.text.setTextCursor(cursor)
 
 
