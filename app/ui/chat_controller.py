@@ -25,6 +25,7 @@ from app.ui.chat_view import merge_runs, runs_from_event
 from app.ui.controls_controller import ControlsController
 from app.ui.generation_controller import GenerationController
 from app.ui.live_metrics import LiveMetrics
+from app.ui.metrics_view import CHART_REFRESH_S
 
 
 @dataclass
@@ -48,6 +49,7 @@ class ChatController(QObject):
         self.pending: PendingRun | None = None
         self.live = LiveMetrics()
         self.last_result: GenerationResult | None = None
+        self._charts_at = 0.0
         chat, convs = tab.chat, tab.conversations
         chat.input.submitted.connect(self.send)
         chat.input.stop_requested.connect(self.stop)
@@ -141,6 +143,10 @@ class ChatController(QObject):
             return
         if self.conversation is None:
             self.conversation = Conversation.new()
+        view = self.tab.chat.view
+        shown = view.conversation
+        shown_turns = len(shown.turns) if shown is not None and \
+            shown.id == self.conversation.id else -1
         # Another instance may have added turns meanwhile: start from the file on disk.
         on_disk = self.store.load(self.conversation.id)
         if on_disk is not None:
@@ -151,6 +157,11 @@ class ChatController(QObject):
         self.conversation.turns.append(Turn("user", text))
         self.store.save(self.conversation)
         self.tab.chat.input.clear()
+        if shown_turns > 0 and shown_turns == len(self.conversation.turns) - 1:
+            view.adopt(self.conversation)
+            view.append_turn(shown_turns, self.conversation.turns[-1])
+        else:
+            view.show_conversation(self.conversation)
         self.refresh_list()
         self._run()
 
@@ -162,6 +173,7 @@ class ChatController(QObject):
         if conv.turns[-1].role == "assistant":
             conv.turns.pop()
             self.store.save(conv)
+        self.tab.chat.view.show_conversation(conv)
         self._run()
 
     def _run(self) -> None:
@@ -169,7 +181,6 @@ class ChatController(QObject):
         self.tab.chat.error.hide()
         spec = self.controls.wanted_spec()
         if not self.generation.ensure_pair(spec):
-            self.tab.chat.view.show_conversation(self.conversation)
             return
         gen = self.controls.generation_settings()
         request = gen.request(self.conversation.messages(), spec.resolved_mode)
@@ -183,7 +194,6 @@ class ChatController(QObject):
                     "device": spec.device, "draft_device": spec.draft_device,
                     "engine_mode": spec.resolved_mode.value, **gen.to_dict()}
         self.pending = PendingRun(request_id, self.conversation.id, settings)
-        self.tab.chat.view.show_conversation(self.conversation)
         self.tab.chat.view.begin_answer()
         self.tab.chat.set_running(True)
         self.tab.metrics.show_metrics(self.live)
@@ -200,7 +210,11 @@ class ChatController(QObject):
             return
         self.tab.chat.view.append_steps(events)
         self.live.add(events)
-        self.tab.metrics.show_metrics(self.live)
+        now = time.monotonic()
+        charts = now - self._charts_at >= CHART_REFRESH_S
+        if charts:
+            self._charts_at = now
+        self.tab.metrics.show_metrics(self.live, charts=charts)
 
     @Slot(int, object)
     def _on_finished(self, request_id: int, result: GenerationResult) -> None:
@@ -213,16 +227,23 @@ class ChatController(QObject):
                     tint=runs)
         conv = self.store.load(pending.conversation_id) or self.conversation
         assert conv is not None
+        shown = self.conversation is not None and self.conversation.id == conv.id
+        in_step = shown and self.conversation is not None \
+            and len(conv.turns) == len(self.conversation.turns)
         conv.turns.append(turn)
         self.store.save(conv)
-        if self.conversation is None or self.conversation.id == conv.id:
+        if shown:
             self.conversation = conv
+            self.tab.chat.view.adopt(conv)
         self.live.finish(result.stats)
         self.last_result = result
         self.tab.metrics.show_metrics(self.live)
         self.tab.chat.status.setText("Stopped; the partial answer was kept."
                                      if result.stats.finish_reason == "stopped" else "")
-        self._show_current()
+        if in_step:
+            self.tab.chat.view.finish_answer(len(conv.turns) - 1, turn)
+        else:  # another instance changed this chat meanwhile: show it whole
+            self._show_current()
         self.refresh_list()
         self.answer_finished.emit(result)
 

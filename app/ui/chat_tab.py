@@ -42,7 +42,7 @@ class ChatTab(QWidget):
         self.metrics = MetricsView()
         self.system = SystemPanel()
         left = _column(self.conversations, self.controls, stretch_first=True)
-        left.setMinimumWidth(300)
+        left.setMinimumWidth(310)
         right = _scrolling(_column(self.metrics, self.system))
         right.setMinimumWidth(300)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -51,7 +51,7 @@ class ChatTab(QWidget):
         for widget in (left, self.chat, right):
             self.splitter.addWidget(widget)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([320, 760, 340])
+        self.splitter.setSizes([330, 750, 340])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 12)
         layout.addWidget(self.splitter)

@@ -65,6 +65,7 @@ class ChatView(QTextBrowser):
         self._live_answer = -1  # answer index of the streaming answer, -1 when idle
         self._live_runs: list[TintRun] = []
         self._live_text = ""
+        self._live_start = 0
 
     # -- whole transcript -----------------------------------------------------------------
 
@@ -85,6 +86,7 @@ class ChatView(QTextBrowser):
             self._insert_turn(cursor, index, turn)
         if self._live_answer >= 0:
             self._insert_header(cursor, "Tandem", theme.ACCENT)
+            self._live_start = cursor.position()
             self._insert_live(cursor, self._live_text, self._live_runs)
         self._scroll_to_end()
 
@@ -125,6 +127,9 @@ class ChatView(QTextBrowser):
             cursor.insertText(turn.content, QTextCharFormat())
             return
         self._insert_header(cursor, "Tandem", theme.ACCENT)
+        self._insert_answer(cursor, index, turn)
+
+    def _insert_answer(self, cursor: QTextCursor, index: int, turn: Turn) -> None:
         insert_answer_markdown(cursor, turn.content, turn.tint, index, self.tint_on,
                                self.code_blocks)
         summary = (turn.stats or {}).get("summary")
@@ -137,12 +142,44 @@ class ChatView(QTextBrowser):
 
     # -- the live answer ------------------------------------------------------------------
 
+    @property
+    def conversation(self) -> Conversation | None:
+        return self._conversation
+
+    def adopt(self, conversation: Conversation) -> None:
+        """Point at a reloaded copy of the shown conversation, without re-rendering."""
+        self._conversation = conversation
+
+    def append_turn(self, index: int, turn: Turn) -> None:
+        """Add one turn at the end without re-rendering the rest (cheap during a chat)."""
+        if index == 0 or self._conversation is None:
+            self.rerender()
+            return
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        self._insert_turn(cursor, index, turn)
+        self._scroll_to_end()
+
     def begin_answer(self) -> None:
         assert self._conversation is not None
         self._live_answer = len(self._conversation.turns)
         self._live_runs = []
         self._live_text = ""
-        self.rerender()
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        self._insert_header(cursor, "Tandem", theme.ACCENT)
+        self._live_start = cursor.position()
+        self._scroll_to_end()
+
+    def finish_answer(self, index: int, turn: Turn) -> None:
+        """Replace the streamed answer with its Markdown rendering and summary line."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._live_start)
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        self._live_answer = -1
+        self._insert_answer(cursor, index, turn)
+        self._scroll_to_end()
 
     def append_steps(self, events: Sequence[StepEvent]) -> None:
         cursor = QTextCursor(self.document())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,9 +24,9 @@ from app.core.sysinfo import Device
 
 MODE_LABELS = {
     RunMode.PLAIN: "Plain (target only)",
-    RunMode.SPECULATIVE_K: "Speculative, K draft tokens",
-    RunMode.SPECULATIVE_CONFIDENCE: "Speculative, confidence threshold",
-    RunMode.PROMPT_LOOKUP: "Prompt lookup (no draft)",
+    RunMode.SPECULATIVE_K: "Speculative · fixed K",
+    RunMode.SPECULATIVE_CONFIDENCE: "Speculative · confidence",
+    RunMode.PROMPT_LOOKUP: "Prompt lookup",
 }
 
 
@@ -62,11 +62,19 @@ class ControlsView(QFrame):
         self.confidence = _dspin(0.05, 0.95, 0.4, 0.05)
         self.ngram = _spin(1, 8, 3)
         self.max_new = _spin(1, 4096, 256)
-        self.sample = QCheckBox("Sample (otherwise greedy)")
+        self.sample = QCheckBox("Sample")
+        self.sample.setToolTip("Sample with temperature / top-p / top-k; greedy when off")
         self.temperature = _dspin(0.05, 2.0, 0.7, 0.05)
         self.top_p = _dspin(0.05, 1.0, 0.9, 0.05)
         self.top_k = _spin(0, 200, 0)
         self.seed = _spin(0, 2**31 - 1, 42)
+        for combo in (self.pair, self.target_device, self.draft_device, self.mode):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
+        self.mode.setToolTip("Plain: the target alone. Speculative: the draft proposes K "
+                             "tokens per step, or drafts until its confidence drops. "
+                             "Prompt lookup: copies n-grams from the prompt, no draft.")
         form.addRow("Pair", self.pair)
         self.endpoints_button = QPushButton("Remote servers…")
         self.endpoints_button.setToolTip("Add a vLLM, TGI or Tandem server as a pair")
@@ -112,10 +120,11 @@ class ControlsView(QFrame):
         self.pair.clear()
         for pair in pairs:
             self.pair.addItem(pair_label(pair), pair.id)
-            self.pair.setItemData(self.pair.count() - 1, str(pair.target.parent),
-                                  role=3)  # Qt.ToolTipRole
+            self.pair.setItemData(self.pair.count() - 1, pair_label(pair),
+                                  Qt.ItemDataRole.ToolTipRole)
         index = max(0, self.pair.findData(current))
         self.pair.setCurrentIndex(index)
+        self.pair.setToolTip(self.pair.currentText())
         self.pair.blockSignals(False)
 
     def set_devices(self, devices: list[Device], target: str, draft: str) -> None:
@@ -126,7 +135,10 @@ class ControlsView(QFrame):
                 combo.addItem("Same as target", "")
             for device in devices:
                 combo.addItem(device.label(), device.name)
+                combo.setItemData(combo.count() - 1, device.label(),
+                                  Qt.ItemDataRole.ToolTipRole)
             combo.setCurrentIndex(max(0, combo.findData(chosen)))
+            combo.setToolTip(combo.currentText())
             combo.blockSignals(False)
 
     def pair_id(self) -> str:

@@ -10,7 +10,9 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 from app.ui import theme
 from app.ui.live_metrics import LiveMetrics
 
-pg.setConfigOptions(background=theme.PANEL_BG, foreground=theme.MUTED, antialias=True)
+# Antialiasing only on the speed curve: repainting charts must stay cheap mid-run.
+pg.setConfigOptions(background=theme.PANEL_BG, foreground=theme.MUTED, antialias=False)
+CHART_REFRESH_S = 0.2  # charts repaint at most this often during an answer
 
 
 def _plot(title: str, height: int) -> pg.PlotWidget:
@@ -27,6 +29,25 @@ def _plot(title: str, height: int) -> pg.PlotWidget:
         plot.getAxis(axis).setPen(theme.BORDER)
         plot.getAxis(axis).enableAutoSIPrefix(False)
     return plot
+
+
+def _placeholder(plot: pg.PlotWidget, text: str) -> pg.TextItem:
+    item = pg.TextItem(text, color=theme.MUTED, anchor=(0.5, 0.5))
+    plot.addItem(item, ignoreBounds=True)
+    return item
+
+
+def _show_placeholder(plot: pg.PlotWidget, item: pg.TextItem, shown: bool) -> None:
+    """Centre a hint in an empty chart, and hide the axes' meaningless numbers."""
+    if item.isVisible() == shown and item.property("initialised"):
+        return  # axis restyling re-lays out the plot: only on a change
+    item.setProperty("initialised", True)
+    item.setVisible(shown)
+    if shown:
+        (x0, x1), (y0, y1) = plot.viewRange()
+        item.setPos((x0 + x1) / 2, (y0 + y1) / 2)
+    for axis in ("left", "bottom"):
+        plot.getAxis(axis).setStyle(showValues=not shown)
 
 
 class MetricTile(QWidget):
@@ -66,15 +87,17 @@ class MetricsView(QFrame):
         for i, tile in enumerate((self.speed, self.accept, self.ttft, self.per_step)):
             grid.addWidget(tile, i // 2, i % 2)
         layout.addLayout(grid)
-        self.speed_plot = _plot("tokens / s during the answer", 120)
-        self.speed_curve = self.speed_plot.plot(pen=pg.mkPen(theme.CHART_SPEED, width=2))
-        self.speed_plot.setLabel("bottom", "s")
+        self.speed_plot = _plot("tokens / s over the answer (x: seconds)", 120)
+        self.speed_curve = self.speed_plot.plot(pen=pg.mkPen(theme.CHART_SPEED, width=2),
+                                                antialias=True)
+        self.speed_wait = _placeholder(self.speed_plot, "during an answer")
         layout.addWidget(self.speed_plot)
         self.hist_plot = _plot("accepted draft tokens per target step", 120)
         self.hist_bars = pg.BarGraphItem(x=[], height=[], width=0.7,
                                          brush=theme.CHART_ACCEPT, pen=None)
         self.hist_plot.addItem(self.hist_bars)
         self.hist_plot.getAxis("bottom").setTickSpacing(1, 1)
+        self.hist_wait = _placeholder(self.hist_plot, "with a draft or prompt lookup")
         layout.addWidget(self.hist_plot)
         self.time_plot = _plot("inference time, whole answer (ms)", 84)
         self.time_bars = pg.BarGraphItem(x0=[0, 0], y=[1, 0], height=0.6, width=[0, 0],
@@ -83,38 +106,57 @@ class MetricsView(QFrame):
         self.time_plot.addItem(self.time_bars)
         self.time_plot.getAxis("left").setTicks([[(1, "draft"), (0, "target")]])
         self.time_plot.setYRange(-0.6, 1.6, padding=0)
+        self.time_wait = _placeholder(self.time_plot, "after an answer with a draft")
         layout.addWidget(self.time_plot)
         self.summary = QLabel("Send a message to see what speculation buys.")
         self.summary.setObjectName("Summary")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.summary)
+        self.show_metrics(LiveMetrics())
 
-    def show_metrics(self, live: LiveMetrics) -> None:
+    def show_metrics(self, live: LiveMetrics, charts: bool = True) -> None:
+        """Update the figures; with charts=False only the numbers (cheap, every batch)."""
         speed = live.tokens_per_second
         self.speed.set(f"{speed:.1f}" if speed is not None else "—")
         accept = live.acceptance
+        started = live.final is not None or live.tokens > 0
         self.accept.set(f"{accept * 100:.0f}%" if accept is not None else
-                        ("n/a" if not live.speculative else "—"))
+                        ("n/a" if started and not live.speculative else "—"))
         ttft = live.ttft_ms
         self.ttft.set(f"{ttft:.0f} ms" if ttft is not None else "—")
         per_step = live.tokens_per_step
         self.per_step.set(f"{per_step:.2f}" if per_step is not None else "—")
+        if not charts:
+            return
         if live.speed_points:
             xs, ys = zip(*live.speed_points, strict=True)
             self.speed_curve.setData(list(xs), list(ys))
+            self.speed_plot.setRange(xRange=(0, max(xs) or 1),
+                                     yRange=(min(ys) * 0.9, max(ys) * 1.1),
+                                     padding=0)
         else:
             self.speed_curve.setData([], [])
+            self.speed_plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+        _show_placeholder(self.speed_plot, self.speed_wait, not live.speed_points)
         keys = sorted(live.histogram)
-        self.hist_bars.setOpts(x=keys, height=[live.histogram[k] for k in keys])
+        heights = [live.histogram[k] for k in keys]
+        self.hist_bars.setOpts(x=keys, height=heights)
         top = max([*keys, live.k or 0, 1])
-        self.hist_plot.setXRange(-0.5, top + 0.5, padding=0)
+        self.hist_plot.setRange(xRange=(-0.5, top + 0.5),
+                                yRange=(0, max([*heights, 1]) * 1.1), padding=0)
+        _show_placeholder(self.hist_plot, self.hist_wait, not keys)
         stats = live.final
-        if stats is not None and stats.draft_time_ms is not None \
-                and stats.target_time_ms is not None:
+        draft_ms = stats.draft_time_ms if stats is not None else None
+        target_ms = stats.target_time_ms if stats is not None else None
+        timed = draft_ms is not None and target_ms is not None
+        if draft_ms is not None and target_ms is not None:
             # GenAI reports each model's inference time for the whole answer.
-            self.time_bars.setOpts(width=[stats.draft_time_ms, stats.target_time_ms])
+            self.time_bars.setOpts(width=[draft_ms, target_ms])
+            self.time_plot.setXRange(0, max(draft_ms, target_ms, 1) * 1.05, padding=0)
         else:
             self.time_bars.setOpts(width=[0, 0])
+            self.time_plot.setXRange(0, 1, padding=0)
+        _show_placeholder(self.time_plot, self.time_wait, not timed)
         if stats is not None:
             self.summary.setText(stats.summary())

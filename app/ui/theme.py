@@ -68,8 +68,7 @@ QPushButton#Primary {{ background: {ACCENT}; color: white; border: 1px solid {AC
 QPushButton#Primary:hover {{ background: {ACCENT_DARK}; }}
 QPushButton#Primary:disabled {{ background: #9db8ea; border-color: #9db8ea; color: #eef3fc; }}
 QPushButton#Danger {{ color: {ERROR_TEXT}; }}
-QComboBox, QSpinBox, QDoubleSpinBox {{ background: {PANEL_BG}; border: 1px solid {BORDER};
-    border-radius: 5px; padding: 3px 6px; min-height: 20px; }}
+QComboBox, QSpinBox, QDoubleSpinBox {{ min-height: 22px; }}
 QGroupBox {{ border: none; margin-top: 6px; font-weight: 600; }}
 QTabWidget::pane {{ border: none; }}
 QTabBar::tab {{ padding: 7px 16px; margin-right: 2px; border: none; color: {MUTED}; }}

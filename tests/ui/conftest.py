@@ -16,7 +16,7 @@ RUN_TIMEOUT_MS = 60_000
 
 
 @pytest.fixture
-def make_window(qtbot, tandem_home) -> Iterator[Callable[..., MainWindow]]:  # noqa: ARG001
+def make_window(qtbot, tandem_home) -> Iterator[Callable[..., MainWindow]]:
     windows: list[MainWindow] = []
 
     def make(wait_loaded: bool = True, **kwargs: object) -> MainWindow:

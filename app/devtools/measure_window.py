@@ -1,0 +1,101 @@
+"""Measure the window's responsiveness and throughput against headless `tandem generate`.
+
+    python -m app.devtools.measure_window --runs 5 --max-new-tokens 256
+
+For each round (interleaved: app, headless, app, headless, ...): the app answers the
+prompt in the real window (offscreen) while a StallProbe records the GUI event loop's
+longest stall; `tandem generate --json` answers the same prompt with the same settings in
+a fresh process. Throughput is the engine's decode rate (1000 / TPOT) in both. Prints
+medians and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+PROMPT = "Tell me about speculative decoding."
+
+
+def headless(prompt: str, k: int, max_new: int) -> dict:
+    out = subprocess.run([sys.executable, "-m", "app", "generate", "--json", "--k", str(k),
+                          "--max-new-tokens", str(max_new), prompt],
+                         capture_output=True, text=True, check=True, timeout=300)
+    return json.loads(out.stdout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--k", type=int, default=3)
+    parser.add_argument("--max-new-tokens", type=int, default=256)
+    parser.add_argument("--prompt", default=PROMPT)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["TANDEM_HOME"] = tempfile.mkdtemp(prefix="tandem-measure-")
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui import theme
+    from app.ui.generation_controller import PairState
+    from app.ui.main_window import MainWindow
+    from app.ui.stall_probe import StallProbe
+
+    app = QApplication(sys.argv)
+    theme.apply(app)
+    window = MainWindow()
+    window.show()
+    controls = window.chat_tab.controls
+    controls.k.setValue(args.k)
+    controls.max_new.setValue(args.max_new_tokens)
+
+    def wait_until(condition: object, timeout_s: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
+            app.processEvents()
+            time.sleep(0.001)
+
+    wait_until(lambda: window.generation.state is PairState.READY)
+    probe = StallProbe()
+    app_tps: list[float] = []
+    cli_tps: list[float] = []
+    stalls: list[float] = []
+    texts: set[str] = set()
+    for _ in range(args.runs):
+        window.chat.new_conversation()
+        done: list[object] = []
+        window.chat.answer_finished.connect(done.append)
+        probe.start()
+        window.chat.send(args.prompt)
+        wait_until(lambda: done)  # noqa: B023 (used at once)
+        stalls.append(probe.stop())
+        window.chat.answer_finished.disconnect()
+        result = done[0]
+        app_tps.append(result.stats.throughput_tps)  # type: ignore[attr-defined]
+        texts.add(result.text)  # type: ignore[attr-defined]
+        data = headless(args.prompt, args.k, args.max_new_tokens)
+        cli_tps.append(float(data["throughput_tps"]))
+        texts.add(data["text"])
+    window.close()
+    ratio = statistics.median(app_tps) / statistics.median(cli_tps)
+    print(json.dumps({
+        "runs": args.runs, "k": args.k, "max_new_tokens": args.max_new_tokens,
+        "app_tokens_per_s": [round(x, 1) for x in app_tps],
+        "headless_tokens_per_s": [round(x, 1) for x in cli_tps],
+        "app_median": round(statistics.median(app_tps), 1),
+        "headless_median": round(statistics.median(cli_tps), 1),
+        "app_vs_headless": round(ratio, 3),
+        "gui_longest_stall_ms": [round(x, 1) for x in stalls],
+        "gui_longest_stall_ms_max": round(max(stalls), 1),
+        "same_text": len(texts) == 1,
+    }, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

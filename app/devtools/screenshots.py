@@ -1,0 +1,130 @@
+"""Run the real window under Xvfb and save screenshots before, during and after a run.
+
+    python -m app.devtools.screenshots --out docs/screenshots
+
+Needs the `Xvfb` binary (Debian: apt-get install xvfb). The outer process starts Xvfb
+and runs itself again inside it; the inner process drives the window with a fresh
+TANDEM_HOME, as a newcomer would see it. The demo pair answers in a fraction of a second,
+so the inner run slows each step on the worker thread to catch a frame mid-answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SIZE = (1440, 900)
+
+
+def outer(out: Path, display: str) -> int:
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        print("Xvfb is not installed (Debian/Ubuntu: apt-get install xvfb).", file=sys.stderr)
+        return 2
+    server = subprocess.Popen([xvfb, display, "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24",
+                               "-nolisten", "tcp"])
+    try:
+        time.sleep(1.0)
+        with tempfile.TemporaryDirectory() as home:
+            env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",
+                   "TANDEM_HOME": home}
+            return subprocess.call([sys.executable, "-m", "app.devtools.screenshots",
+                                    "--inner", "--out", str(out)], env=env)
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def inner(out: Path) -> int:
+    from PySide6.QtCore import QPoint, Qt, QTimer
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui import theme
+    from app.ui.generation_controller import PairState
+    from app.ui.main_window import MainWindow
+
+    app = QApplication(sys.argv)
+    theme.apply(app)
+    window = MainWindow()
+    window.setGeometry(0, 0, *SIZE)
+    window.show()
+    out.mkdir(parents=True, exist_ok=True)
+
+    def wait_until(condition: object, timeout_s: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
+            app.processEvents()
+            time.sleep(0.01)
+
+    def shoot(name: str) -> None:
+        app.processEvents()
+        screen = QGuiApplication.primaryScreen()
+        screen.grabWindow(0).save(str(out / name))
+        print("saved", out / name)
+
+    def answer(prompt: str) -> None:
+        done: list[object] = []
+        window.chat.answer_finished.connect(done.append)
+        window.chat.send(prompt)
+        wait_until(lambda: done)
+        window.chat.answer_finished.disconnect(done.append)
+
+    wait_until(lambda: window.generation.state is PairState.READY)
+    time.sleep(1.2)  # let the system panel take a reading
+    shoot("first-launch.png")
+    answer("Write a Python function to add two numbers.")
+    worker = window.generation.host.worker  # type: ignore[union-attr]
+    worker.step.connect(lambda _rid, _event: time.sleep(0.06),
+                        Qt.ConnectionType.DirectConnection)
+    steps_seen: list[int] = []
+    window.generation.steps.connect(lambda _rid, events: steps_seen.append(len(events)))
+    window.chat.send("Tell me about speculative decoding.")
+    wait_until(lambda: len(steps_seen) >= 6)
+    shoot("during-run.png")
+    wait_until(lambda: not window.generation.busy)
+    worker.step.disconnect()
+    # The slowed run's figures are not real: answer again at full speed for "after".
+    done: list[object] = []
+    window.chat.answer_finished.connect(done.append)
+    window.chat.regenerate()
+    wait_until(lambda: done)
+    time.sleep(1.2)
+    shoot("after-run.png")
+    # Hover a tinted token to show its step.
+    view = window.chat_tab.chat.view
+    position = next((p for p in range(view.document().characterCount() - 1, 0, -1)
+                     if (o := view.origin_at(p)) and o[3]), None)
+    if position is not None:
+        cursor = view.textCursor()
+        cursor.setPosition(position)
+        point = view.cursorRect(cursor).center() + QPoint(-2, 0)
+        from PySide6.QtWidgets import QToolTip
+
+        QToolTip.showText(view.viewport().mapToGlobal(point), view.tooltip_at(point), view)
+        time.sleep(0.3)
+        shoot("hover-step.png")
+    QTimer.singleShot(0, window.close)
+    window.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument("--display", default=":97")
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.inner:
+        return inner(args.out)
+    return outer(args.out.resolve(), args.display)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
