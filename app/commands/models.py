@@ -209,51 +209,24 @@ def cmd_du(args: argparse.Namespace) -> int:
     return 0
 
 
-def _status_rows() -> tuple[list[dict[str, Any]], list[str]]:
+def cmd_list(args: argparse.Namespace) -> int:
     from app.core.catalog import load_catalog
-    from app.core.store import records
-    from app.core.store.verify import readiness
+    from app.core.store.status import pair_statuses
 
     catalog = load_catalog()
-    stored = {r.id: r for r in records.all_records()}
-    rows: list[dict[str, Any]] = []
-    for entry in catalog.pairs:
-        record = stored.pop(entry.id, None)
-        why = readiness(record) if record else None
-        if record is not None:
-            status = "ready" if why is None else why
-            universal = record.universal
-        else:
-            status = "ready (bundled)" if entry.bundled else "not pulled"
-            universal = entry.universal
-        flags = [f for f, on in (("gated", entry.gated and record is None),
-                                 ("universal draft: not supported yet", universal)) if on]
-        rows.append({"id": entry.id, "name": entry.name, "status": status, "flags": flags,
-                     "origin": "catalog", "tasks": list(entry.tasks),
-                     "download_gb": entry.download_gb, "ram_gb": entry.ram_gb,
-                     "universal": universal})
-    for record in stored.values():
-        why = readiness(record)
-        flags = ["universal draft: not supported yet"] if record.universal else []
-        rows.append({"id": record.id, "name": record.name, "flags": flags,
-                     "status": "ready" if why is None else why, "origin": record.origin,
-                     "tasks": [], "download_gb": None, "ram_gb": None,
-                     "universal": record.universal})
-    return rows, [str(p) for p in catalog.problems]
-
-
-def cmd_list(args: argparse.Namespace) -> int:
-    rows, problems = _status_rows()
-    for problem in problems:
+    for problem in catalog.problems:
         print(f"models.toml: {problem}", file=sys.stderr)
+    rows = pair_statuses(catalog)
     if args.json:
-        print(json.dumps({"pairs": rows, "problems": problems}, indent=2))
+        print(json.dumps({"pairs": [r.to_dict() for r in rows],
+                          "problems": [str(p) for p in catalog.problems]}, indent=2))
         return 0
-    width = max((len(r["id"]) for r in rows), default=4)
+    width = max((len(r.id) for r in rows), default=4)
     for row in rows:
-        extra = f"  [{'; '.join(row['flags'])}]" if row["flags"] else ""
-        size = f"{row['download_gb']:.1f} GB" if row["download_gb"] else ""
-        print(f"{row['id']:<{width}}  {row['status']:<18} {size:>8}  {row['name']}{extra}")
+        extra = f"  [{'; '.join(row.flags)}]" if row.flags else ""
+        gb = row.download_gb
+        size = "" if not gb else f"{gb:.1f} GB" if gb >= 0.1 else f"{gb * 1024:.0f} MB"
+        print(f"{row.id:<{width}}  {row.status:<18} {size:>8}  {row.name}{extra}")
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from app.core.store.events import (
     CancelledError,
     CancelToken,
     HubAccessError,
+    NotEnoughResourcesError,
     Progress,
     ProgressSink,
 )
@@ -196,6 +198,19 @@ def hub_error(exc: BaseException, repo: str, settings: HubSettings) -> HubAccess
                           "Try again: files that finished are kept and the next pull resumes.")
 
 
+def check_disk(needed: int, cache_dir: Path, repo: str, free: int | None = None) -> None:
+    """Refuse, with the numbers, a download that cannot fit in the cache's disk."""
+    folder = cache_dir
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    free = shutil.disk_usage(folder).free if free is None else free
+    if needed > free:
+        raise NotEnoughResourcesError(
+            f"Downloading {repo} needs {needed / 2**30:.1f} GB in the Hugging Face cache "
+            f"({cache_dir}); {free / 2**30:.1f} GB is free there.",
+            "Free some space, or point HF_HOME at a bigger disk.")
+
+
 def offline_error(repo: str, settings: HubSettings) -> HubAccessError:
     return HubAccessError(
         f"Hugging Face offline mode is on (HF_HUB_OFFLINE=1) and {repo} is not in the "
@@ -233,16 +248,22 @@ def fetch(repo: str, revision: str, kind: str, sink: ProgressSink, cancel: Cance
     except Exception as exc:
         raise hub_error(exc, repo, settings) from exc
     siblings = {s.rfilename: int(s.size or 0) for s in (info.siblings or [])}
+    if kind == "auto":
+        kind = "ov" if "openvino_model.xml" in siblings else "hf"
     files = select_files(list(siblings), kind, patterns)
     if not files:
         raise HubAccessError(f"{repo} holds none of the files Tandem needs "
                              f"({'OpenVINO IR' if kind == 'ov' else 'a checkpoint'}).",
                              "Check the repo id and its format (ov or hf) in models.toml.")
+    if not info.sha:
+        raise HubAccessError(f"The Hub did not say which commit {repo} is at.",
+                             "Try again; if it repeats, pin a commit in models.toml.")
     commit = str(info.sha)
     cached = [f for f in files if isinstance(
         try_to_load_from_cache(repo, f, cache_dir=settings.cache_dir, revision=commit), str)]
     count = _Counter(sink, side, repo, len(files), sum(siblings[f] for f in files),
                      sum(siblings[f] for f in cached), 0)
+    check_disk(count.bytes_total - count.bytes_done, settings.cache_dir, repo)
     count()
     # The library reads its chunk size at each download; smaller chunks let Cancel and
     # progress react within about a megabyte.

@@ -182,3 +182,15 @@ def test_ctrl_c_cancels_a_pull_cleanly(hub: FakeHub, tandem_home: Path):
                              cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     rows = {r["id"]: r for r in json.loads(listing.stdout)["pairs"]}
     assert rows["demo"]["status"] == "ready (bundled)"
+
+
+def test_without_the_conversion_tools_the_message_says_how_to_get_them(tmp_path: Path,
+                                                                        monkeypatch):
+    import app.core.store.convert as convert
+
+    monkeypatch.setattr(convert, "conversion_available", lambda: False)
+    with pytest.raises(ConversionError) as err:
+        convert.run_conversion(DEMO_HF / "target", tmp_path / "out", "int8", lambda e: None,
+                               CancelToken(), label="demo")
+    assert "conversion tools" in err.value.message
+    assert "tandem[convert]" in err.value.hint and "OpenVINO IR" in err.value.hint

@@ -173,3 +173,15 @@ def test_install_replaces_an_older_copy_atomically(tmp_path: Path):
     assert (final / "file").read_text() == "new"
     assert sorted(os.listdir(final.parent)) == ["int8"]
     shutil.rmtree(tmp_path / "models")
+
+
+def test_pair_statuses_for_the_window():
+    from app.core.store.status import pair_statuses
+
+    _add(DEMO / "target", DEMO / "draft-othertok", "mine", load=False)
+    rows = {r.id: r for r in pair_statuses()}
+    assert rows["demo"].ready and rows["demo"].status == "ready (bundled)"
+    assert not rows["qwen3-8b"].ready and rows["qwen3-8b"].origin == "catalog"
+    assert rows["llama3.1-8b-fastdraft"].gated
+    assert rows["phi3-medium-qwen2"].universal
+    assert rows["mine"].ready and rows["mine"].universal and rows["mine"].origin == "added"
