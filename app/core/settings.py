@@ -47,19 +47,23 @@ class GenerationSettings:
         return Mode.DRAFT
 
     def pair_spec(self, target: Path, draft: Path | None, device: str,
-                  draft_device: str | None, name: str) -> PairSpec:
+                  draft_device: str | None, name: str, universal: bool = False) -> PairSpec:
+        """What to load; `universal` marks a draft with another tokenizer (Tandem's loop)."""
         mode = self.engine_mode
         if mode is Mode.DRAFT and draft is None:
             mode = Mode.PLAIN  # a pair without a draft can only run plain
-        return PairSpec(target=target, draft=draft if mode is Mode.DRAFT else None,
-                        device=device, draft_device=draft_device if mode is Mode.DRAFT
-                        else None, mode=mode, name=name)
+        if mode is Mode.DRAFT and universal:
+            mode = Mode.UNIVERSAL
+        drafted = mode in (Mode.DRAFT, Mode.UNIVERSAL)
+        return PairSpec(target=target, draft=draft if drafted else None, device=device,
+                        draft_device=draft_device if drafted else None, mode=mode, name=name)
 
     def request(self, messages: tuple[Message, ...], mode: Mode) -> GenerationRequest:
         k: int | None = None
         confidence: float | None = None
         ngram: int | None = None
-        if mode is Mode.DRAFT and self.mode is RunMode.SPECULATIVE_CONFIDENCE:
+        if mode in (Mode.DRAFT, Mode.UNIVERSAL) \
+                and self.mode is RunMode.SPECULATIVE_CONFIDENCE:
             confidence = self.confidence
         elif mode is not Mode.PLAIN:
             k = self.k

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         window.chat.send(args.prompt)
         wait_until(lambda: done)  # noqa: B023 (used at once)
         stalls.append(probe.stop())
-        window.chat.answer_finished.disconnect()
+        window.chat.answer_finished.disconnect(done.append)
         result = done[0]
         app_tps.append(result.stats.throughput_tps)  # type: ignore[attr-defined]
         texts.add(result.text)  # type: ignore[attr-defined]

@@ -81,15 +81,17 @@ def inner(out: Path) -> int:
     shoot("first-launch.png")
     answer("Write a Python function to add two numbers.")
     worker = window.generation.host.worker  # type: ignore[union-attr]
-    worker.step.connect(lambda _rid, _event: time.sleep(0.06),
-                        Qt.ConnectionType.DirectConnection)
+    def slow_step(_rid: int, _event: object) -> None:
+        time.sleep(0.06)
+
+    worker.step.connect(slow_step, Qt.ConnectionType.DirectConnection)
     steps_seen: list[int] = []
     window.generation.steps.connect(lambda _rid, events: steps_seen.append(len(events)))
     window.chat.send("Tell me about speculative decoding.")
     wait_until(lambda: len(steps_seen) >= 6)
     shoot("during-run.png")
     wait_until(lambda: not window.generation.busy)
-    worker.step.disconnect()
+    worker.step.disconnect(slow_step)
     # The slowed run's figures are not real: answer again at full speed for "after".
     done: list[object] = []
     window.chat.answer_finished.connect(done.append)

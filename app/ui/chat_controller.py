@@ -185,7 +185,7 @@ class ChatController(QObject):
         gen = self.controls.generation_settings()
         request = gen.request(self.conversation.messages(), spec.resolved_mode)
         self.live.reset(time.monotonic(), request.num_assistant_tokens
-                        if spec.resolved_mode is Mode.DRAFT else None,
+                        if spec.resolved_mode in (Mode.DRAFT, Mode.UNIVERSAL) else None,
                         spec.resolved_mode is not Mode.PLAIN)
         request_id = self.generation.start(request)
         if request_id is None:
@@ -197,6 +197,7 @@ class ChatController(QObject):
         self.tab.chat.view.begin_answer()
         self.tab.chat.set_running(True)
         self.tab.metrics.show_metrics(self.live)
+        self.tab.metrics.summary.setText(f"Generating with {spec.label()}…")
 
     @Slot()
     def stop(self) -> None:

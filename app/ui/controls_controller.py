@@ -65,7 +65,7 @@ class ControlsController(QObject):
             return remote_spec(pair)
         device, draft_device = self.view.devices()
         return self.generation_settings().pair_spec(pair.target, pair.draft, device,
-                                                    draft_device, pair.name)
+                                                    draft_device, pair.name, pair.universal)
 
     def save_into(self, settings: Settings) -> None:
         settings.last_pair = self.pair().id

@@ -44,10 +44,10 @@ class LiveMetrics:
                 self.accepted += event.draft_tokens
                 self.drafted += max(self.k or 0, event.draft_tokens)
                 self.histogram[event.draft_tokens] += 1
-        speed = self.tokens_per_second
-        if speed is not None and self.first_token_at is not None \
-                and self.last_token_at is not None:
-            self.speed_points.append((self.last_token_at - self.first_token_at, speed))
+            # One point per step, from the steps' own timestamps: batching does not matter.
+            elapsed = event.timestamp - self.first_token_at
+            if self.tokens >= 2 and elapsed > 0:
+                self.speed_points.append((elapsed, (self.tokens - 1) / elapsed))
 
     def finish(self, stats: RunStats) -> None:
         self.final = stats

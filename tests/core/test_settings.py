@@ -57,6 +57,10 @@ def test_generation_settings_build_spec_and_request(demo_dir: Path) -> None:
     assert lookup.pair_spec(demo_dir / "target", None, "CPU", None, "d").mode \
         is Mode.PROMPT_LOOKUP
     assert lookup.request(msgs, Mode.PROMPT_LOOKUP).max_ngram_size == 2
+    universal = GenerationSettings(mode=RunMode.SPECULATIVE_CONFIDENCE).pair_spec(
+        demo_dir / "target", demo_dir / "draft-othertok", "CPU", None, "u", universal=True)
+    assert universal.mode is Mode.UNIVERSAL and universal.draft is not None
+    assert conf.request(msgs, Mode.UNIVERSAL).confidence_threshold == 0.3
     # A pair without a draft falls back to plain for speculative modes.
     assert GenerationSettings().pair_spec(demo_dir / "target", None, "CPU", None,
                                           "d").mode is Mode.PLAIN

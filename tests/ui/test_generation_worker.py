@@ -54,9 +54,11 @@ def test_late_events_of_a_stopped_run_never_reach_the_view(qtbot, demo_dir: Path
         host = controller.host
         assert host is not None
         stopped_ids: list[int] = []
-        host.worker.step.connect(lambda rid, _e: (stopped_ids.append(rid),
-                                                  host.worker.stop_current()),
-                                 Qt.ConnectionType.DirectConnection)
+        def stop_at_once(rid: int, _event: object) -> None:
+            stopped_ids.append(rid)
+            host.worker.stop_current()
+
+        host.worker.step.connect(stop_at_once, Qt.ConnectionType.DirectConnection)
         seen: list[int] = []
         controller.steps.connect(lambda rid, _events: seen.append(rid))
         request = GenerationRequest.chat("Hello!", max_new_tokens=64)
@@ -70,11 +72,12 @@ def test_late_events_of_a_stopped_run_never_reach_the_view(qtbot, demo_dir: Path
         host.step.emit(first, late)
         qtbot.wait(80)
         assert len(seen) == before
-        host.worker.step.disconnect()
+        host.worker.step.disconnect(stop_at_once)
         with qtbot.waitSignal(controller.run_finished, timeout=60_000):
             second = controller.start(request)
             host.step.emit(first, late)
         assert first != second and seen.count(first) == before
+        assert seen.count(second) > 0  # the next run's own events do arrive
         assert stopped_ids and set(stopped_ids) == {first}
     finally:
         controller.shutdown()
