@@ -13,6 +13,7 @@ cache makes a re-creation cheap. Only the standard library is used here.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import shutil
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import time
 import venv
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +51,35 @@ def env_key() -> str:
     return digest.hexdigest()[:12]
 
 
+@contextlib.contextmanager
+def build_lock(timeout: float = 1800) -> Iterator[None]:
+    """One venv creation at a time (tests and people may build from the same tree)."""
+    BUILD.mkdir(parents=True, exist_ok=True)
+    lock = BUILD / "packaging-venv.lock"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            break
+        except FileExistsError:
+            if time.time() - lock.stat().st_mtime > timeout:  # left by a killed build
+                lock.unlink(missing_ok=True)
+            elif time.monotonic() > deadline:
+                raise SystemExit(f"build.py: {lock} is held by another build") from None
+            time.sleep(2)
+    try:
+        yield
+    finally:
+        os.close(fd)
+        lock.unlink(missing_ok=True)
+
+
 def ensure_build_env(fresh: bool) -> Path:
+    with build_lock():
+        return _ensure_build_env(fresh)
+
+
+def _ensure_build_env(fresh: bool) -> Path:
     env = BUILD / f"packaging-venv-{env_key()}"
     python = venv_python(env)
     stamp = env / "tandem-build.stamp"
@@ -68,15 +98,14 @@ def ensure_build_env(fresh: bool) -> Path:
     return python
 
 
-def build(python: Path, onefile: bool) -> Path:
-    work = BUILD / ("pyinstaller-onefile" if onefile else "pyinstaller")
+def build(python: Path, onefile: bool, dist: Path, work: Path) -> Path:
     args: list[str | Path] = [python, "-m", "PyInstaller", "--noconfirm",
-                              "--distpath", DIST, "--workpath", work, SPEC]
+                              "--distpath", dist, "--workpath", work, SPEC]
     if onefile:
         args += ["--", "--onefile"]
     run(*args)
     exe = "tandem.exe" if os.name == "nt" else "tandem"
-    return DIST / exe if onefile else DIST / "tandem" / exe
+    return dist / exe if onefile else dist / "tandem" / exe
 
 
 def folder_size(path: Path) -> int:
@@ -89,10 +118,13 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description="Build the Tandem bundle with PyInstaller.")
     parser.add_argument("--onefile", action="store_true", help="one executable, not a folder")
     parser.add_argument("--fresh", action="store_true", help="recreate the build venv")
+    parser.add_argument("--dist", type=Path, default=DIST, help="output folder (dist/)")
+    parser.add_argument("--work", type=Path, help="PyInstaller's work folder (under build/)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     python = ensure_build_env(args.fresh)
-    exe = build(python, args.onefile)
+    work = args.work or BUILD / ("pyinstaller-onefile" if args.onefile else "pyinstaller")
+    exe = build(python, args.onefile, args.dist.resolve(), work.resolve())
     if not exe.exists():
         print(f"build.py: PyInstaller finished but {exe} is missing", file=sys.stderr)
         return 1

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path, PurePath
 
 # Never bundled: the conversion stack (subprocess-only, needs a source install), test and
-# notebook tooling, and the Qt modules Tandem does not use. pyqtgraph imports QtSvg,
-# QtOpenGLWidgets and QtTest optionally and works without the last two.
+# notebook tooling, and the Qt modules Tandem does not use. pyqtgraph needs QtOpenGL (its
+# curve item imports it) and imports QtSvg, QtOpenGLWidgets and QtTest optionally.
 EXCLUDED_MODULES = [
     "torch", "torchvision", "transformers", "optimum", "nncf", "tokenizers", "onnx",
     "tensorflow", "keras", "jax", "paddle", "sympy", "scipy", "pandas", "matplotlib",
     "IPython", "jupyter", "notebook", "pytest", "hypothesis", "tkinter", "_tkinter",
     "app.devtools",
+    # The `hf` and `httpx` command lines and what only they use.
+    "huggingface_hub.cli", "httpx._main", "typer", "rich", "pygments", "shellingham",
     "openvino.tools", "openvino.frontend.pytorch", "openvino.frontend.tensorflow",
     "openvino.frontend.onnx", "openvino.frontend.paddle", "openvino.frontend.jax",
     "openvino_tokenizers.cli_tools", "openvino_tokenizers.hf_parser",
     "PySide6.QtNetwork", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtQuickWidgets",
-    "PySide6.QtQuickControls2", "PySide6.QtQuickTest", "PySide6.QtOpenGL",
-    "PySide6.QtOpenGLWidgets", "PySide6.QtTest", "PySide6.QtSql", "PySide6.QtXml",
+    "PySide6.QtQuickControls2", "PySide6.QtQuickTest", "PySide6.QtOpenGLWidgets",
+    "PySide6.QtTest", "PySide6.QtSql", "PySide6.QtXml",
     "PySide6.QtDesigner", "PySide6.QtUiTools", "PySide6.QtHelp", "PySide6.QtPrintSupport",
     "PySide6.QtConcurrent", "PySide6.QtDBus", "PySide6.QtStateMachine",
     "PySide6.QtSvgWidgets", "PySide6.QtPdf", "PySide6.QtPdfWidgets", "PySide6.QtWebSockets",
@@ -44,6 +48,18 @@ _UNUSED = [
     r"(^|/)plugins/(designer|qmltooling|sqldrivers|networkinformation|tls|qmllint"
     r"|wayland-graphics-integration-server|egldeviceintegrations|printsupport)/",
     r"(^|/)openvino/include/",
+    # Platforms for framebuffers and embedded boards, not desktops (xcb, wayland,
+    # offscreen and minimal stay), and the input plugins only they use.
+    r"(^|/)plugins/platforms/libq(eglfs|linuxfb|minimalegl|vkkhrdisplay|vnc)\.",
+    r"(^|/)plugins/generic/",
+    r"libQt6EglFs(DeviceIntegration|KmsSupport)",
+    # The GTK platform theme would load the system's GTK against bundled copies of its
+    # stack (cairo, pango, ...): fragile, and Qt's own style needs none of it.
+    r"(^|/)plugins/platformthemes/libqgtk3\.",
+    r"^lib(atk-1\.0|cairo|cairo-gobject|pango-1\.0|pangocairo-1\.0|pangoft2-1\.0"
+    r"|gdk_pixbuf-2\.0|fribidi|thai|datrie|pixman-1|graphite2|harfbuzz)\.so",
+    # Kerberos, needed only by the Qt network modules that are left out.
+    r"^lib(gssapi_krb5|krb5|k5crypto|krb5support|com_err|keyutils)\.so",
 ]
 _UNUSED_RE = re.compile("|".join(_UNUSED))
 
@@ -71,3 +87,27 @@ def resource_datas(root: Path) -> list[tuple[str, str]]:
             continue
         datas.append((str(path), str(PurePath("resources") / rel.parent)))
     return datas
+
+
+# Stripping every library breaks the auditwheel-patched ones (numpy's OpenBLAS: "ELF load
+# command address/offset not page-aligned"), so only the Python interpreter's own
+# libraries, which can carry ~25 MB of debug info, lose it.
+_STRIP_DEBUG_RE = re.compile(r"^(libpython3[.\d]*\.so|python3[.\d]*/lib-dynload/)")
+
+
+def strip_debug_info(binaries: list[tuple[str, str, str]],
+                     workdir: Path) -> list[tuple[str, str, str]]:
+    """TOC entries (name, source, kind) with debug info removed where that is known safe."""
+    strip = shutil.which("strip")
+    if strip is None:
+        return binaries
+    result = []
+    for name, source, kind in binaries:
+        if _STRIP_DEBUG_RE.match(PurePath(name).as_posix()):
+            copy = workdir / "stripped" / name
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy)
+            subprocess.run([strip, "--strip-debug", str(copy)], check=True)
+            source = str(copy)
+        result.append((name, source, kind))
+    return result

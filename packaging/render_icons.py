@@ -61,6 +61,8 @@ def main() -> int:
     pngs = {size: render_png(svg, size) for size in sorted(set(PNG_SIZES) | set(ICO_SIZES))}
     for size in PNG_SIZES:
         (ICONS / f"tandem-{size}.png").write_bytes(pngs[size])
+    # The window icon the app loads (app.ui.main): the 256 px rendering.
+    (ICONS / "tandem.png").write_bytes(pngs[256])
     (ICONS / "tandem.ico").write_bytes(ico_bytes({s: pngs[s] for s in ICO_SIZES}))
     print(f"wrote {len(PNG_SIZES)} PNGs and tandem.ico to {ICONS}")
     return 0
