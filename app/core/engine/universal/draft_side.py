@@ -34,6 +34,7 @@ class DraftSide:
         self._ends: list[int] = []  # byte end of each cached token after the prompt
         self._agreed = 0  # bytes of _gen_bytes known to equal the committed text
         self._exhausted = False
+        self.committed_tokens = 0
 
     def start(self, prompt_ids: list[int]) -> None:
         self.model.reset()
@@ -43,6 +44,7 @@ class DraftSide:
         self._ends = []
         self._agreed = 0
         self._exhausted = False
+        self.committed_tokens = 0  # draft tokens that spell the committed text
 
     def propose(self, committed: bytes, steps: int, threshold: float | None = None) -> bytes:
         """Draft up to `steps` tokens after the committed text; return the whole continuation
@@ -89,6 +91,7 @@ class DraftSide:
             self._gen_bytes += self.vocab.pieces[token]
             self._ends.append(len(self._gen_bytes))
         self._agreed = complete
+        self.committed_tokens = len(self._ends)
         return self._prompt + gen[:keep] + list(fresh), len(self._prompt) + keep
 
     def _feed(self, full: list[int], reused: int) -> np.ndarray:

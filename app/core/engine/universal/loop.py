@@ -33,6 +33,9 @@ from app.core.engine.universal.vocab import TokenBytes
 
 # With a confidence threshold the draft decides when to stop, within this many tokens.
 THRESHOLD_MAX_CANDIDATES = 16
+# From this many generated tokens on, the draft/target token ratio is measured on the
+# answer itself rather than on the prompt (chat markup tokenizes differently from prose).
+RATIO_FROM_ANSWER = 16
 
 
 @dataclass
@@ -69,6 +72,11 @@ class LoopReport:
         return figures
 
 
+def _ratio(draft_tokens: int, target_tokens: int) -> float:
+    """Draft tokens per target token for the same text, bounded."""
+    return min(4.0, max(0.5, draft_tokens / max(1, target_tokens)))
+
+
 def _draft_steps(request: GenerationRequest, ratio: float) -> tuple[int, int]:
     """(draft tokens to draft, target candidates allowed) for one step."""
     if request.confidence_threshold is not None:
@@ -84,8 +92,7 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide,
     report = LoopReport()
     sampling = Sampling(request.temperature, request.top_p, request.top_k)
     rng = np.random.default_rng(request.seed)
-    ratio = min(4.0, max(0.5, len(draft_prompt) / max(1, len(target_prompt))))
-    draft_steps, limit_k = _draft_steps(request, ratio)
+    draft_steps, limit_k = _draft_steps(request, _ratio(len(draft_prompt), len(target_prompt)))
     target.reset_counters()
     draft.model.reset_counters()
     target.reset()
@@ -104,6 +111,9 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide,
         model_cpu_before = target.infer_cpu_seconds + draft.model.infer_cpu_seconds
         limit = min(limit_k, request.max_new_tokens - len(committed_ids) - 1)
         candidates: list[int] = []
+        if len(committed_ids) >= RATIO_FROM_ANSWER:
+            draft_steps, _ = _draft_steps(
+                request, _ratio(draft.committed_tokens, len(committed_ids)))
         if limit > 0:
             proposal = draft.propose(bytes(committed), draft_steps,
                                      request.confidence_threshold)
