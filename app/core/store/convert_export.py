@@ -35,10 +35,26 @@ def _quantization(weight_format: str) -> Any:
     return None
 
 
+def _no_telemetry() -> None:
+    """Keep OpenVINO's usage telemetry off in this process.
+
+    Without a consent file, libraries that report through openvino_telemetry (nncf,
+    openvino-tokenizers, optimum-intel) count as consented and fork a process per event
+    to send it: about 60 forks per conversion, each trying the network. Tandem never asked
+    the user, so nothing is sent.
+    """
+    try:
+        from openvino_telemetry.utils.sender import TelemetrySender
+    except ImportError:
+        return
+    TelemetrySender.send = lambda self, backend, message: None
+
+
 def export_to_openvino(src: Path, dst: Path, weight_format: str = "int8") -> None:
     """Write OpenVINO IR of `src` (model, tokenizer, detokenizer, configs) into `dst`."""
     if weight_format not in WEIGHT_FORMATS:
         raise ValueError(f"weight format must be one of {', '.join(WEIGHT_FORMATS)}")
+    _no_telemetry()
     progress(0.02, "loading optimum-intel")
     import openvino as ov
     import openvino_tokenizers
