@@ -28,7 +28,7 @@ class PairCosts:
                 "v": {str(n): v for n, v in sorted(self.verify.ratios.items())}}
 
 
-def measure_pair_costs(spec: PairSpec, repeats: int = 5) -> PairCosts:
+def measure_pair_costs(spec: PairSpec, repeats: int = 9) -> PairCosts:
     if spec.draft is None:
         raise ValueError("a pair without a draft has no cost ratio")
     target = measure_verify_cost(spec.target, N_VALUES, repeats=repeats, device=spec.device)

@@ -84,11 +84,15 @@ class BenchRun:
             device=spec.device, draft_device=spec.resolved_draft_device, settings=settings,
             costs=measure_pair_costs(spec))
 
+    def _note(self, text: str) -> None:
+        if text not in self.report.notes:
+            self.report.notes.append(text)
+
     def _fits(self, prompt: BenchPrompt, new_tokens: int) -> int | None:
         tokens = self.plain.count_input_tokens(_request(prompt, new_tokens, "greedy"))
         limit = self.plain.context_length
         if limit is not None and tokens + new_tokens > limit:
-            self.report.notes.append(
+            self._note(
                 f"skipped {prompt.name} with {new_tokens} new tokens: {tokens} prompt tokens "
                 f"+ {new_tokens} do not fit the target's {limit}-token context")
             return None
@@ -105,7 +109,7 @@ class BenchRun:
                 _request(prompt, new_tokens, decoding, k, confidence),
                 repeats=self.settings.repeats, warmup=self.settings.warmup)
         except GenerationFailedError as exc:
-            self.report.notes.append(f"{section} {prompt.name} {decoding} with {new_tokens} "
+            self._note(f"{section} {prompt.name} {decoding} with {new_tokens} "
                                      f"new tokens failed: {exc.message}")
             return
         example = len({r.example for r in self.report.rows}) + 1
