@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path, PurePath
 
 # Never bundled: the conversion stack (subprocess-only, needs a source install), test and
-# notebook tooling, and the Qt modules Tandem does not use. pyqtgraph needs QtOpenGL (its
-# curve item imports it) and imports QtSvg, QtOpenGLWidgets and QtTest optionally.
+# notebook tooling, and the Qt modules Tandem does not use. pyqtgraph needs QtOpenGL and
+# QtOpenGLWidgets (imported by computed names) and imports QtSvg and QtTest optionally.
 EXCLUDED_MODULES = [
     "torch", "torchvision", "transformers", "optimum", "nncf", "tokenizers", "onnx",
     "tensorflow", "keras", "jax", "paddle", "sympy", "scipy", "pandas", "matplotlib",
@@ -21,8 +21,8 @@ EXCLUDED_MODULES = [
     "openvino.frontend.onnx", "openvino.frontend.paddle", "openvino.frontend.jax",
     "openvino_tokenizers.cli_tools", "openvino_tokenizers.hf_parser",
     "PySide6.QtNetwork", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtQuickWidgets",
-    "PySide6.QtQuickControls2", "PySide6.QtQuickTest", "PySide6.QtOpenGLWidgets",
-    "PySide6.QtTest", "PySide6.QtSql", "PySide6.QtXml",
+    "PySide6.QtQuickControls2", "PySide6.QtQuickTest", "PySide6.QtTest", "PySide6.QtSql",
+    "PySide6.QtXml",
     "PySide6.QtDesigner", "PySide6.QtUiTools", "PySide6.QtHelp", "PySide6.QtPrintSupport",
     "PySide6.QtConcurrent", "PySide6.QtDBus", "PySide6.QtStateMachine",
     "PySide6.QtSvgWidgets", "PySide6.QtPdf", "PySide6.QtPdfWidgets", "PySide6.QtWebSockets",
@@ -43,21 +43,26 @@ _UNUSED = [
     r"libopenvino_(onnx|paddle|pytorch|tensorflow|tensorflow_lite|jax|gguf)_frontend",
     r"openvino_(onnx|paddle|pytorch|tensorflow|tensorflow_lite|jax|gguf)_frontend",
     r"Qt6?(Quick|Qml|Designer|Pdf|VirtualKeyboard|LabsStyleKit|WaylandCompositor|ShaderTools"
-    r"|Test|Sql|Network|OpenGLWidgets|Concurrent|Help|UiTools|StateMachine|Charts)",
+    r"|Test|Sql|Network|Concurrent|Help|UiTools|StateMachine|Charts)",
     r"(^|/)Qt/(qml|translations|metatypes|libexec)/",
     r"(^|/)plugins/(designer|qmltooling|sqldrivers|networkinformation|tls|qmllint"
     r"|wayland-graphics-integration-server|egldeviceintegrations|printsupport)/",
     r"(^|/)openvino/include/",
+    # The GPU plugin's kernel tuning table, almost all convolutions (CNNs): without it the
+    # plugin starts with an empty table and picks kernels by its heuristics.
+    r"(^|/)openvino/libs/cache\.json$",
     # Platforms for framebuffers and embedded boards, not desktops (xcb, wayland,
     # offscreen and minimal stay), and the input plugins only they use.
     r"(^|/)plugins/platforms/libq(eglfs|linuxfb|minimalegl|vkkhrdisplay|vnc)\.",
     r"(^|/)plugins/generic/",
-    r"libQt6EglFs(DeviceIntegration|KmsSupport)",
+    r"libQt6EglF[sS](DeviceIntegration|KmsSupport)",
     # The GTK platform theme would load the system's GTK against bundled copies of its
     # stack (cairo, pango, ...): fragile, and Qt's own style needs none of it.
+    # (Checked with readelf: once it is gone, nothing left in the bundle needs these.)
     r"(^|/)plugins/platformthemes/libqgtk3\.",
     r"^lib(atk-1\.0|cairo|cairo-gobject|pango-1\.0|pangocairo-1\.0|pangoft2-1\.0"
-    r"|gdk_pixbuf-2\.0|fribidi|thai|datrie|pixman-1|graphite2|harfbuzz)\.so",
+    r"|gdk_pixbuf-2\.0|fribidi|thai|datrie|pixman-1|graphite2|harfbuzz|gio-2\.0"
+    r"|gobject-2\.0|gmodule-2\.0|mount|blkid|selinux|jpeg|Xext|Xrender)\.so",
     # Kerberos, needed only by the Qt network modules that are left out.
     r"^lib(gssapi_krb5|krb5|k5crypto|krb5support|com_err|keyutils)\.so",
 ]

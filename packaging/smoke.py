@@ -1,7 +1,6 @@
 """Run a built Tandem bundle the way a user's machine would, and judge it.
 
-    python packaging/smoke.py [EXE]                  # frozen `tandem --self-test`
-    python packaging/smoke.py [EXE] --cold-start 3   # also time launch -> window shown
+    python packaging/smoke.py [EXE]        # frozen `tandem --self-test`
 
 The self-test passes when it exits 0, says so on stdout, and writes nothing on stderr but
 the known harmless lines in ALLOWED_STDERR. The bundle runs with a private TANDEM_HOME and
@@ -14,11 +13,9 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +28,6 @@ ALLOWED_STDERR = [
     # Qt's offscreen platform (no display) cannot pass size hints to a window manager.
     re.compile(r"^This plugin does not support propagateSizeHints\(\)$"),
 ]
-PROBE_ENV = "TANDEM_STARTUP_PROBE"
-PROBE_LINE = "tandem-startup: main window shown"
 
 
 @dataclass
@@ -73,33 +68,6 @@ def run_self_test(exe: Path, timeout: float = 300) -> SmokeResult:
                        unexpected_lines(done.stderr))
 
 
-def time_to_window(exe: Path, timeout: float = 120) -> float:
-    """Seconds from launching `tandem` (no command: the window) to the probe's line."""
-    with tempfile.TemporaryDirectory(prefix="tandem-coldstart-") as home:
-        env = {**clean_env(Path(home)), PROBE_ENV: "exit"}
-        started = time.monotonic()
-        proc = subprocess.Popen([str(exe)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, env=env, cwd=home)
-        assert proc.stdout is not None
-        # Without the probe the window would stay open: a timer ends the wait.
-        watchdog = threading.Timer(timeout, proc.kill)
-        watchdog.start()
-        try:
-            for line in proc.stdout:
-                if line.startswith(PROBE_LINE):
-                    elapsed = time.monotonic() - started
-                    proc.wait(timeout=timeout)
-                    return elapsed
-        finally:
-            watchdog.cancel()
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-        stderr = proc.stderr.read() if proc.stderr else ""
-        raise RuntimeError(f"{exe} printed no '{PROBE_LINE}' line (is app.startup_probe "
-                           f"wired into run_app?). stderr: {stderr[-2000:]}")
-
-
 def bundle_size(exe: Path) -> int:
     folder = exe.parent if (exe.parent / "_internal").is_dir() else exe
     if folder.is_file():
@@ -110,8 +78,6 @@ def bundle_size(exe: Path) -> int:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description="Smoke-test a built Tandem bundle.")
     parser.add_argument("exe", nargs="?", type=Path, default=DEFAULT_EXE)
-    parser.add_argument("--cold-start", type=int, default=0, metavar="N",
-                        help="also launch the window N times and time it until shown")
     args = parser.parse_args(argv)
     if not args.exe.exists():
         print(f"smoke.py: {args.exe} does not exist; run packaging/build.py", file=sys.stderr)
@@ -126,10 +92,6 @@ def main(argv: list[str]) -> int:
               f"{result.stderr}", file=sys.stderr)
         return 1
     print(f"frozen self-test passed in {result.seconds:.1f} s")
-    if args.cold_start:
-        times = [time_to_window(args.exe) for _ in range(args.cold_start)]
-        print("launch -> window shown: " + ", ".join(f"{t:.2f} s" for t in times)
-              + f" (first {times[0]:.2f} s, median {statistics.median(times):.2f} s)")
     return 0
 
 

@@ -31,6 +31,8 @@ def test_only_unused_binaries_are_dropped():
         "PySide6/Qt/plugins/platforms/libqeglfs.so",
         "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
         "libcairo.so.2",
+        "libgio-2.0.so.0",
+        "openvino/libs/cache.json",
     ]
     kept = [
         "openvino/libs/libopenvino_ir_frontend.so.2641",
@@ -45,6 +47,9 @@ def test_only_unused_binaries_are_dropped():
         "PySide6/Qt/plugins/platforms/libqoffscreen.so",
         "PySide6/Qt/plugins/platforms/qwindows.dll",
         "libfreetype.so.6",
+        "libglib-2.0.so.0",
+        "libxcb-cursor.so.0",
+        "PySide6/Qt/lib/libQt6OpenGLWidgets.so.6",
     ]
     assert [p for p in dropped if not contents.is_unused_binary(p)] == []
     assert [p for p in kept if contents.is_unused_binary(p)] == []
@@ -53,7 +58,8 @@ def test_only_unused_binaries_are_dropped():
 def test_conversion_stack_is_excluded():
     for module in ("torch", "transformers", "optimum", "nncf"):
         assert module in contents.EXCLUDED_MODULES
-    for needed in ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtOpenGL"):
+    for needed in ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtOpenGL",
+                   "PySide6.QtOpenGLWidgets"):
         assert needed not in contents.EXCLUDED_MODULES
 
 
