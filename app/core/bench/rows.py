@@ -30,6 +30,7 @@ class BenchRow:
     speedup: float | None = None
     spread: float | None = None  # standard deviation of the per-round ratios
     k: float | None = None  # K, or mean drafted tokens per step under a threshold
+    tokens_per_step: float | None = None  # per decode step (the prefill step left out)
     c: float | None = None
     v: float | None = None  # v(K+1)
     bound: float | None = None  # tokens-per-step / (K*c + v(K+1)), raw-runtime costs
@@ -99,6 +100,7 @@ def speculative_row(example: int, section: str, prompt: str, prompt_tokens: int,
         example, section, prompt, prompt_tokens, new_tokens, decoding, mode,
         *_timings(runs), acceptance=accepted / drafted if drafted else None,
         block_efficiency=_median([s.block_efficiency for s in runs]),
-        speedup=comparison.speedup, spread=comparison.spread, k=k, c=costs.c, v=v,
+        speedup=comparison.speedup, spread=comparison.spread, k=k, tokens_per_step=tau,
+        c=costs.c, v=v,
         bound=bound, pipeline_bound=pipeline_bound, identical=comparison.identical,
         divergence=divergence.describe() if divergence else "")
