@@ -3,23 +3,26 @@
     python dev.py app [ARGS...]    # .venv with the runtime only, then `tandem ARGS`
     python dev.py test [PYTEST...] # .venv-test with every extra, then lint, types, tests
 
-Each environment is created on first use and reinstalled only when pyproject.toml
-changes. Only the standard library is used here, so this runs before anything is
-installed.
+Each environment is created on first use and reinstalled only when pyproject.toml, the
+Python version or the pinned torch changes. Only the standard library is used here, so
+this runs before anything is installed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-# The CPU wheel; any other torch pulls a multi-GB CUDA build on Linux.
+# The CPU build: on Linux outside this project's machines, point pip at PyTorch's CPU
+# wheel index (PIP_EXTRA_INDEX_URL) or any torch from PyPI brings multi-GB CUDA libraries.
 TORCH = "torch==2.13.0"
+MIN_PYTHON = (3, 11)
 
 
 def venv_python(env: Path) -> Path:
@@ -27,26 +30,54 @@ def venv_python(env: Path) -> Path:
     return env / scripts / ("python.exe" if os.name == "nt" else "python")
 
 
-def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
+def run(*args: str | Path) -> None:
     print("+", " ".join(str(a) for a in args), flush=True)
-    subprocess.run([str(a) for a in args], check=True, cwd=ROOT, env=env)
+    subprocess.run([str(a) for a in args], check=True, cwd=ROOT)
 
 
-def call(cmd: list[str], env: dict[str, str]) -> int:
+def call(cmd: list[str], env: dict[str, str] | None = None) -> int:
+    """Run a child in the foreground. Ctrl+C reaches it too, so wait for it to stop itself
+    (Tandem keeps the partial answer) instead of killing it."""
     print("+", " ".join(cmd), flush=True)
-    return subprocess.call(cmd, cwd=ROOT, env=env)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    while True:
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            continue
+
+
+def _create(env: Path) -> None:
+    # Build beside the final place and rename when pip works: an interrupted or failed
+    # creation (no python3-venv on Debian/Ubuntu, say) never leaves a broken .venv behind.
+    staging = env.with_name(env.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        venv.EnvBuilder(with_pip=True).create(staging)
+    except (subprocess.CalledProcessError, OSError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise SystemExit(
+            f"dev.py: could not create a virtual environment ({exc}).\n"
+            "  On Debian or Ubuntu install the venv module first: "
+            "sudo apt install python3-venv") from exc
+    shutil.rmtree(env, ignore_errors=True)
+    staging.rename(env)
 
 
 def ensure_env(name: str, extras: str, with_torch: bool) -> Path:
     env = ROOT / name
     python = venv_python(env)
     stamp = env / "tandem-install.stamp"
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
-    if python.exists() and stamp.exists() and stamp.read_text() == digest:
+    made_by = env / "tandem-python.txt"
+    digest = hashlib.sha256(b"|".join([
+        (ROOT / "pyproject.toml").read_bytes(), extras.encode(), TORCH.encode()])).hexdigest()
+    same_python = made_by.exists() and made_by.read_text() == sys.version
+    if python.exists() and same_python and stamp.exists() and stamp.read_text() == digest:
         return python
-    if not python.exists():
+    if not python.exists() or not same_python:
         print(f"creating {env}", flush=True)
-        venv.EnvBuilder(with_pip=True).create(env)
+        _create(env)
+        made_by.write_text(sys.version)
     pip = (python, "-m", "pip", "install", "--disable-pip-version-check")
     run(*pip, "--upgrade", "pip")
     target = f".[{extras}]" if extras else "."
@@ -62,16 +93,10 @@ def ensure_env(name: str, extras: str, with_torch: bool) -> Path:
     return python
 
 
-def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"app", "test"}:
-        print(__doc__)
-        return 2
-    command, rest = argv[0], argv[1:]
-    if command == "app":
-        python = ensure_env(".venv", "", with_torch=False)
-        return subprocess.call([str(python), "-m", "app", *rest], cwd=ROOT)
+def test(rest: list[str]) -> int:
     python = ensure_env(".venv-test", "convert,test", with_torch=True)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONUTF8": "1"}
     lint_imports = python.parent / ("lint-imports.exe" if os.name == "nt" else "lint-imports")
     checks = {
         "ruff": [str(python), "-m", "ruff", "check", "app", "tests", "benchmarks", "dev.py"],
@@ -84,6 +109,21 @@ def main(argv: list[str]) -> int:
         print(f"dev.py: checks failed: {', '.join(failed)}", flush=True)
         return code or 1
     return code
+
+
+def main(argv: list[str]) -> int:
+    if sys.version_info < MIN_PYTHON:
+        print(f"dev.py: Tandem needs Python {'.'.join(map(str, MIN_PYTHON))} or newer; this is "
+              f"{sys.version.split()[0]}. Run it with a newer python (e.g. python3.11).")
+        return 2
+    if not argv or argv[0] not in {"app", "test"}:
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    if command == "app":
+        python = ensure_env(".venv", "", with_torch=False)
+        return call([str(python), "-m", "app", *rest])
+    return test(rest)
 
 
 if __name__ == "__main__":

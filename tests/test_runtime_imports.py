@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -21,7 +22,7 @@ def test_runtime_modules_do_not_pull_heavy_libraries():
         f"print(sorted(n for n in sys.modules if n.split('.')[0] in {HEAVY!r}))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300, env={"QT_QPA_PLATFORM": "offscreen",
-                                                       "PATH": ""})
+                          text=True, timeout=300,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]"

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +38,11 @@ def spec_from_args(args: argparse.Namespace) -> PairSpec:
         if args.draft:
             raise InvalidSettingsError("--draft needs --target.",
                                        "Give both folders, or neither for the demo pair.")
-        spec = demo_spec(device=args.device)
-        spec = PairSpec(spec.target, spec.draft, args.device, args.draft_device,
-                        name=spec.name)
+        spec = replace(demo_spec(device=args.device), draft_device=args.draft_device)
     if args.prompt_lookup is not None:
-        return PairSpec(spec.target, None, spec.device, None, Mode.PROMPT_LOOKUP, spec.name)
+        return replace(spec, draft=None, draft_device=None, mode=Mode.PROMPT_LOOKUP)
     if args.no_draft or spec.draft is None:
-        return PairSpec(spec.target, None, spec.device, None, Mode.PLAIN, spec.name)
+        return replace(spec, draft=None, draft_device=None, mode=Mode.PLAIN)
     return spec
 
 
@@ -69,8 +68,8 @@ def request_from_args(args: argparse.Namespace, mode: Mode) -> GenerationRequest
 
 def run_interruptibly(target: PairSpec, request: GenerationRequest,
                       echo: bool) -> GenerationResult:
-    """Generate on a worker thread so that Ctrl+C can stop the run cooperatively."""
-    session = load_session(target)
+    """Load and generate on one worker thread (a session lives on the thread that made it),
+    so that Ctrl+C on the main thread can stop the run cooperatively."""
     stop = threading.Event()
     outcome: dict[str, object] = {}
 
@@ -81,19 +80,21 @@ def run_interruptibly(target: PairSpec, request: GenerationRequest,
 
     def work() -> None:
         try:
-            outcome["result"] = session.generate(request, sink, stop)
-        except BaseException as exc:
+            session = load_session(target)
+            try:
+                outcome["result"] = session.generate(request, sink, stop)
+            finally:
+                session.close()
+        except BaseException as exc:  # handed to the main thread
             outcome["error"] = exc
 
     worker = threading.Thread(target=work, name="tandem-generate", daemon=True)
     worker.start()
-    try:
-        while worker.is_alive():
+    while worker.is_alive():
+        try:
             worker.join(0.1)
-    except KeyboardInterrupt:
-        stop.set()
-        worker.join()
-    session.close()
+        except KeyboardInterrupt:
+            stop.set()  # the run ends within one step; further Ctrl+C only repeats this
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["result"]  # type: ignore[return-value]
@@ -136,8 +137,13 @@ def demo(args: argparse.Namespace) -> int:
 def open_window(args: argparse.Namespace) -> int:
     try:
         from app.ui.main import run_app
-    except ImportError:
-        return demo(args)
+    except ImportError as exc:
+        # A missing system library (libEGL, xcb) is the usual cause on a bare Linux box.
+        print(f"tandem: the window could not start: {exc}", file=sys.stderr)
+        print("  On Linux install the Qt runtime libraries (libegl1, libxkbcommon-x11-0, "
+              "libxcb-cursor0), or use the headless commands: tandem demo, tandem generate.",
+              file=sys.stderr)
+        return 2
     return run_app()
 
 

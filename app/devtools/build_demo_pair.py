@@ -26,6 +26,8 @@ from typing import Any
 from app.devtools.demo_corpus import ASSISTANT, END, SYSTEM, USER, generate_corpus
 
 SEED = 20261122
+RUNTIME_FILE = "tandem-runtime.json"
+DEMO_RUNTIME = {"INFERENCE_PRECISION_HINT": "f32"}
 CHAT_TEMPLATE = (
     "{% for message in messages %}<|{{ message['role'] }}|>\n{{ message['content'] }}<|end|>\n"
     "{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
@@ -161,13 +163,19 @@ def build(out: Path, seed: int) -> dict[str, Any]:
         if dst.exists():
             shutil.rmtree(dst)
         export_to_openvino(hf / name, dst, weight_format="fp32")
+        # The reference answers are recorded in f32; pin it (bf16 CPUs would differ).
+        (dst / RUNTIME_FILE).write_text(json.dumps(DEMO_RUNTIME) + "\n", encoding="utf-8")
     from app.devtools.demo_expected import write_draft_stats, write_expected
 
     write_expected(out)
     draft_stats = write_draft_stats(out)
     info = {"seed": seed, "acceptance_rate": draft_stats["acceptance_rate"],
             "block_efficiency": draft_stats["block_efficiency"], "documents": len(docs),
-            "tokens": len(stream), "build_seconds": round(time.monotonic() - started, 1)}
+            "tokens": len(stream), "build_seconds": round(time.monotonic() - started, 1),
+            # Training floats depend on the CPU's vector unit: the rebuild test compares
+            # answers only between builds made with the same one.
+            "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "torch": torch.__version__}
     (out / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return info
 

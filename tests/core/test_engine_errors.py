@@ -63,6 +63,15 @@ def test_absent_device(demo_dir):
     assert "GPU.3" in err.value.message and "CPU" in err.value.message
 
 
+def test_generic_gpu_name_matches_numbered_gpus(demo_dir):
+    from app.core.engine.preflight import check_devices
+
+    spec = PairSpec(demo_dir / "target", demo_dir / "draft", device="GPU", draft_device="CPU")
+    check_devices(spec, available=["CPU", "GPU.0", "GPU.1"])  # "GPU" is the first GPU
+    with pytest.raises(DeviceUnavailableError):
+        check_devices(spec, available=["CPU"])
+
+
 def test_not_enough_memory_refused_with_numbers(demo_dir):
     spec = PairSpec(demo_dir / "target", demo_dir / "draft")
     with pytest.raises(InsufficientMemoryError, match=r"needs about .* GB"):
@@ -90,11 +99,19 @@ def test_prompt_longer_than_context(plain_session):
 
 
 def test_answer_is_capped_at_the_context(plain_session):
-    prompt = "The small cat walks to the river. " * 60
+    from app.core.engine import FinishReason
+
+    # A prompt that leaves 3 tokens of room: the cap, not the model, must end the answer.
+    prompt = "The small cat walks to the river. " * 80
     tokens = plain_session.count_input_tokens(GenerationRequest(prompt=prompt))
-    assert tokens < 512
+    words = prompt.split(" ")
+    while tokens > 509:
+        words = words[:-1]
+        prompt = " ".join(words)
+        tokens = plain_session.count_input_tokens(GenerationRequest(prompt=prompt))
     result = plain_session.generate(GenerationRequest(prompt=prompt, max_new_tokens=400))
-    assert result.stats.generated_tokens <= 512 - tokens
+    assert result.stats.finish_reason == FinishReason.LENGTH
+    assert result.stats.generated_tokens == 512 - tokens
 
 
 @pytest.mark.parametrize("request_kwargs, needle", [

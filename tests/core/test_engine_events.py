@@ -24,6 +24,7 @@ def test_events_add_up(draft_session, k):
         PROMPT, max_new_tokens=64, num_assistant_tokens=k))
     stats = result.stats
     assert "".join(e.text for e in events) == result.text
+    assert "".join(e.text for e in result.steps) == result.text
     assert sum(len(e.token_ids) for e in events) == stats.generated_tokens
     assert sum(e.draft_tokens for e in events) == stats.accepted_tokens
     assert stats.accepted_tokens <= stats.drafted_tokens
@@ -64,8 +65,33 @@ def test_max_new_tokens_cut_is_exact(draft_session):
 
 def test_end_of_sequence_reason(draft_session):
     result = draft_session.generate(GenerationRequest.chat("Hello!", max_new_tokens=100))
+    assert result.token_ids[-1] == draft_session.eos_token_id
     assert result.stats.finish_reason == FinishReason.END_OF_SEQUENCE
     assert result.stats.generated_tokens < 100
+
+
+def test_every_listed_end_token_ends_the_answer(demo_dir, tmp_path, plain_session):
+    # Chat models often list several end ids (Llama 3.x, Qwen2.5); each must stop the run.
+    import json
+    import shutil
+
+    from app.core.engine import PairSpec, load_session
+
+    full = plain_session.generate(GenerationRequest(prompt="In the morning, the",
+                                                    max_new_tokens=30))
+    extra_end = full.token_ids[4]
+    target = tmp_path / "target"
+    shutil.copytree(demo_dir / "target", target)
+    config = json.loads((target / "generation_config.json").read_text())
+    config["eos_token_id"] = [config["eos_token_id"], extra_end]
+    (target / "generation_config.json").write_text(json.dumps(config))
+    for spec in (PairSpec(target), PairSpec(target, demo_dir / "draft")):
+        session = load_session(spec)
+        result = session.generate(GenerationRequest(prompt="In the morning, the",
+                                                    max_new_tokens=30))
+        assert result.token_ids == full.token_ids[:5]
+        assert result.stats.finish_reason == FinishReason.END_OF_SEQUENCE
+        session.close()
 
 
 def test_stop_string_cuts_text_and_keeps_events_consistent(draft_session, plain_session):
@@ -76,6 +102,7 @@ def test_stop_string_cuts_text_and_keeps_events_consistent(draft_session, plain_
     assert "target" in full
     assert result.text == full[: full.index("target")]
     assert "".join(e.text for e in events) == result.text
+    assert "".join(e.text for e in result.steps) == result.text
     assert result.stats.finish_reason == FinishReason.STOP_STRING
 
 

@@ -49,7 +49,11 @@ class IncrementalDetokenizer:
         return self._advance(before, after)
 
     def _advance(self, before: str, after: str) -> str:
-        delta = after[len(before) :] if after.startswith(before) else after
+        # Normally `after` extends `before`; after a forced release of a broken byte it may
+        # not, and then only what follows the common prefix is new.
+        same = next((i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b),
+                    min(len(before), len(after)))
+        delta = after[same:]
         self._read = len(self._ids)
         self._prefix = max(0, self._read - _WINDOW)
         return delta

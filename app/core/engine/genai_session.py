@@ -19,7 +19,7 @@ from app.core.engine.errors import (
     PromptTooLongError,
     TandemError,
 )
-from app.core.engine.model_folder import context_length
+from app.core.engine.model_folder import context_length, runtime_properties, stop_token_ids
 from app.core.engine.pair import PairSpec
 from app.core.engine.preflight import preflight
 from app.core.engine.stats import Timing, build_stats
@@ -58,7 +58,8 @@ def _generation_error(exc: RuntimeError, request: GenerationRequest,
             "OpenVINO GenAI failed an internal check during speculative sampling "
             "(a known library issue that depends on the seed).",
             "Run again with another seed, or use greedy decoding.")
-    return GenerationFailedError(f"Generation failed: {text.splitlines()[0][:300]}",
+    first_line = (text.splitlines() or [type(exc).__name__])[0]
+    return GenerationFailedError(f"Generation failed: {first_line[:300]}",
                                  "Try again; if it repeats, reload the pair.")
 
 
@@ -98,16 +99,18 @@ class GenAISession:
         self.eos_token_id = int(self._defaults.eos_token_id)
         if self.eos_token_id < 0:
             self.eos_token_id = int(self.tokenizer.get_eos_token_id())
+        self.stop_token_ids = stop_token_ids(spec.target) | {self.eos_token_id}
 
     @staticmethod
     def _build_pipeline(spec: PairSpec) -> Any:
-        props = dict(spec.properties)
         target = str(spec.target)
+        props = {**runtime_properties(spec.target), **spec.properties}
         if spec.resolved_mode is Mode.DRAFT:
             assert spec.draft is not None  # preflight checked
+            draft_props = {**runtime_properties(spec.draft), **spec.properties}
             # A draft object cannot serve a second pipeline: always build a fresh one.
             draft = openvino_genai.draft_model(str(spec.draft), spec.resolved_draft_device,
-                                               **props)
+                                               **draft_props)
             return openvino_genai.LLMPipeline(target, spec.device, draft_model=draft, **props)
         if spec.resolved_mode is Mode.PROMPT_LOOKUP:
             return openvino_genai.LLMPipeline(target, spec.device, prompt_lookup=True, **props)
@@ -133,6 +136,7 @@ class GenAISession:
     def _config(self, request: GenerationRequest, max_new_tokens: int) -> Any:
         config = openvino_genai.GenerationConfig()
         config.eos_token_id = self.eos_token_id
+        config.stop_token_ids = set(self.stop_token_ids)
         config.max_new_tokens = max_new_tokens
         config.apply_chat_template = bool(request.messages)
         config.do_sample = request.do_sample
@@ -177,7 +181,13 @@ class GenAISession:
             if self.mode is Mode.DRAFT:
                 # Seen with 2026.4.1: after a failed speculative run the pipeline still
                 # answers but never accepts a draft token again. Rebuild it.
-                self._pipe = self._build_pipeline(self.spec)
+                try:
+                    self._pipe = self._build_pipeline(self.spec)
+                except RuntimeError as reload_exc:
+                    self._pipe = None
+                    raise GenerationFailedError(
+                        f"Generation failed and the pair could not be reloaded: {reload_exc}",
+                        "Reload the pair.") from exc
             raise _generation_error(exc, request, self.mode) from exc
         if streamer.error is not None:
             raise GenerationFailedError(f"Streaming failed: {streamer.error}",
@@ -198,7 +208,7 @@ class GenAISession:
         if streamer.stopped_by_user:
             return FinishReason.STOPPED
         ids = streamer.token_ids
-        if ids and ids[-1] == self.eos_token_id:
+        if ids and ids[-1] in self.stop_token_ids:
             return FinishReason.END_OF_SEQUENCE
         reasons = list(getattr(result, "finish_reasons", []) or [])
         if reasons and reasons[0] == openvino_genai.GenerationFinishReason.LENGTH:

@@ -63,3 +63,34 @@ def context_length(folder: Path) -> int | None:
 
 def weights_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.glob("*.bin") if p.is_file())
+
+
+def stop_token_ids(folder: Path) -> set[int]:
+    """End-of-turn ids from generation_config.json (or config.json); many chat models list
+    several (Llama 3.x, Qwen2.5, Phi-3), and every one of them must end the answer."""
+    for name in ("generation_config.json", "config.json"):
+        try:
+            value = json.loads((folder / name).read_text(encoding="utf-8")).get("eos_token_id")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(value, int):
+            return {value}
+        if isinstance(value, list):
+            return {int(v) for v in value if isinstance(v, int)}
+    return set()
+
+
+RUNTIME_FILE = "tandem-runtime.json"
+
+
+def runtime_properties(folder: Path) -> dict[str, str]:
+    """OpenVINO properties a model folder asks for (e.g. f32 inference for the demo pair,
+    whose reference answers were recorded in f32: CPUs with bf16 units default to bf16)."""
+    path = folder / RUNTIME_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}

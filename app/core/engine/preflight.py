@@ -23,8 +23,10 @@ def check_devices(spec: PairSpec, available: list[str] | None = None) -> None:
     wanted = [("target", spec.device)]
     if spec.resolved_mode is Mode.DRAFT:
         wanted.append(("draft", spec.resolved_draft_device))
+    kinds = {n.split(".")[0] for n in names}
     for role, device in wanted:
-        if device not in names and device.split(".")[0] not in names:
+        # "GPU" means the first GPU even when OpenVINO lists GPU.0 and GPU.1.
+        if device not in names and device not in kinds and device.split(".")[0] not in names:
             raise DeviceUnavailableError(
                 f"The {role} device {device!r} is not available on this machine "
                 f"(available: {', '.join(names) or 'none'}).",

@@ -55,6 +55,7 @@ def build_stats(
     throughput = 1000.0 / tpot_ms if tpot_ms > 0 else 0.0
     drafted: int | None = None
     accepted: int | None = None
+    source: str | None = None
     if mode is not Mode.PLAIN:
         accepted = sum(accepted_per_step)
         if mode is Mode.DRAFT and k is not None:
@@ -63,6 +64,7 @@ def build_stats(
             # The library omits the final step; that step drafted at least what it accepted.
             last = accepted_per_step[-1] if accepted_per_step else 0
             drafted = max(library_drafted + last, accepted)
+            source = "approximate: the final step's drafted count is estimated"
     rejected = drafted - accepted if drafted is not None and accepted is not None else None
     rate = accepted / drafted if drafted and accepted is not None else None
     steps_n = len(token_steps)
@@ -79,4 +81,5 @@ def build_stats(
         if mode is not Mode.PLAIN else {},
         draft_time_ms=draft_time_ms, target_time_ms=target_time_ms,
         finish_reason=finish.value, num_assistant_tokens=k, confidence_threshold=confidence,
+        acceptance_source=source,
     )

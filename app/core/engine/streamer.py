@@ -62,7 +62,7 @@ class BurstStreamer(openvino_genai.StreamerBase):
     def write(self, token: Any) -> openvino_genai.StreamingStatus:
         try:
             ids = [int(token)] if isinstance(token, int) else [int(t) for t in token]
-            if ids and not self.stop_string_hit:
+            if ids and not self.stop_string_hit and not self.stopped_by_user:
                 self._step(ids)
         except BaseException as exc:
             self.error = exc
@@ -132,6 +132,7 @@ class BurstStreamer(openvino_genai.StreamerBase):
                           token_ids=(), draft_tokens=0, timestamp=time.monotonic(),
                           spans=_spans(flags))
         self._released = len(self._text)
+        self.steps.append(event)  # the result's steps must join to its text too
         if self._sink is not None:
             self._sink(event)
         return event

@@ -76,8 +76,9 @@ def _check_sampling(request: GenerationRequest) -> None:
 def _check_speculation(request: GenerationRequest) -> None:
     k = request.num_assistant_tokens
     if k is not None and not 1 <= k <= MAX_K:
-        raise InvalidSettingsError(f"K = {k} is outside 1..{MAX_K}.",
-                                   "Use a K between 1 and 8; the tuner finds the best one.")
+        raise InvalidSettingsError(
+            f"K = {k} is outside 1..{MAX_K}.",
+            f"Use a K between 1 and {MAX_K} (2 to 5 is typical); `tandem tune` finds the best.")
     c = request.confidence_threshold
     if c is not None and not 0 < c < 1:
         raise InvalidSettingsError(f"Confidence threshold {c} is outside (0, 1).",
