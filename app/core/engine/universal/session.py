@@ -71,8 +71,11 @@ class UniversalSession:
         props = dict(spec.properties)
         self.target = StatefulModel(spec.target, spec.device, props, "target")
         self.target_vocab = TokenBytes(spec.target)
+        self.target_vocab.cover(self.target.vocab_size)
         draft_model = StatefulModel(spec.draft, spec.resolved_draft_device, props, "draft")
-        self.draft = DraftSide(draft_model, TokenBytes(spec.draft), context_length(spec.draft))
+        draft_vocab = TokenBytes(spec.draft)
+        draft_vocab.cover(draft_model.vocab_size)
+        self.draft = DraftSide(draft_model, draft_vocab, context_length(spec.draft))
         self.load_time_s = time.monotonic() - started
         self.tokenizer = self.target_vocab.tokenizer
         self.eos_token_id = self.target_vocab.eos_id

@@ -85,6 +85,11 @@ class TokenBytes:
             self.encode(p) == ids for p, ids in zip(_DECODE_PROBES, whole, strict=True))
         self._cache.clear()
 
+    def cover(self, size: int) -> None:
+        """Spell ids up to `size` (a model's logits may be padded past the vocabulary)."""
+        if size > len(self.pieces):
+            self.pieces.extend([b""] * (size - len(self.pieces)))
+
     def spell(self, ids: Iterable[int]) -> bytes:
         pieces = self.pieces
         return b"".join(pieces[i] for i in ids)
