@@ -4,9 +4,10 @@
 
 For each round (interleaved: app, headless, app, headless, ...): the app answers the
 prompt in the real window (offscreen) while a StallProbe records the GUI event loop's
-longest stall; `tandem generate --json` answers the same prompt with the same settings in
-a fresh process. Throughput is the engine's decode rate (1000 / TPOT) in both. Prints
-medians and the ratio.
+longest stall (wall time, and the GUI thread's own CPU time between two ticks, which
+excludes waiting for a core on a busy machine); `tandem generate --json` answers the
+same prompt with the same settings in a fresh process. Throughput is the engine's
+decode rate (1000 / TPOT) in both. Prints medians and the ratio.
 """
 
 from __future__ import annotations
@@ -65,16 +66,22 @@ def main(argv: list[str] | None = None) -> int:
     app_tps: list[float] = []
     cli_tps: list[float] = []
     stalls: list[float] = []
+    stalls_cpu: list[float] = []
     texts: set[str] = set()
+    done: list[object] = []
+
+    def on_answer(result: object) -> None:  # one slot for all rounds
+        done.append(result)
+
+    window.chat.answer_finished.connect(on_answer)
     for _ in range(args.runs):
         window.chat.new_conversation()
-        done: list[object] = []
-        window.chat.answer_finished.connect(done.append)
+        done.clear()
         probe.start()
         window.chat.send(args.prompt)
-        wait_until(lambda: done)  # noqa: B023 (used at once)
+        wait_until(lambda: done)
         stalls.append(probe.stop())
-        window.chat.answer_finished.disconnect(done.append)
+        stalls_cpu.append(probe.longest_cpu_ms)
         result = done[0]
         app_tps.append(result.stats.throughput_tps)  # type: ignore[attr-defined]
         texts.add(result.text)  # type: ignore[attr-defined]
@@ -92,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         "app_vs_headless": round(ratio, 3),
         "gui_longest_stall_ms": [round(x, 1) for x in stalls],
         "gui_longest_stall_ms_max": round(max(stalls), 1),
+        "gui_longest_stall_cpu_ms": [round(x, 1) for x in stalls_cpu],
+        "gui_longest_stall_cpu_ms_max": round(max(stalls_cpu), 1),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "same_text": len(texts) == 1,
     }, indent=1))
     return 0

@@ -69,12 +69,17 @@ def inner(out: Path) -> int:
         screen.grabWindow(0).save(str(out / name))
         print("saved", out / name)
 
+    done: list[object] = []
+
+    def on_answer(result: object) -> None:  # one slot for the whole session
+        done.append(result)
+
+    window.chat.answer_finished.connect(on_answer)
+
     def answer(prompt: str) -> None:
-        done: list[object] = []
-        window.chat.answer_finished.connect(done.append)
+        done.clear()
         window.chat.send(prompt)
         wait_until(lambda: done)
-        window.chat.answer_finished.disconnect(done.append)
 
     wait_until(lambda: window.generation.state is PairState.READY)
     time.sleep(1.2)  # let the system panel take a reading
@@ -93,8 +98,7 @@ def inner(out: Path) -> int:
     wait_until(lambda: not window.generation.busy)
     worker.step.disconnect(slow_step)
     # The slowed run's figures are not real: answer again at full speed for "after".
-    done: list[object] = []
-    window.chat.answer_finished.connect(done.append)
+    done.clear()
     window.chat.regenerate()
     wait_until(lambda: done)
     time.sleep(1.2)

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
@@ -238,13 +238,20 @@ class ChatController(QObject):
             self.tab.chat.view.adopt(conv)
         self.live.finish(result.stats)
         self.last_result = result
-        self.tab.metrics.show_metrics(self.live)
         self.tab.chat.status.setText("Stopped; the partial answer was kept."
                                      if result.stats.finish_reason == "stopped" else "")
         if in_step:
             self.tab.chat.view.finish_answer(len(conv.turns) - 1, turn)
         else:  # another instance changed this chat meanwhile: show it whole
             self._show_current()
+        # The rest in later event-loop turns, so no single step blocks the loop for long.
+        QTimer.singleShot(0, lambda: self._after_answer(result))
+
+    def _after_answer(self, result: GenerationResult) -> None:
+        self.tab.metrics.show_metrics(self.live)
+        QTimer.singleShot(0, lambda: self._announce(result))
+
+    def _announce(self, result: GenerationResult) -> None:
         self.refresh_list()
         self.answer_finished.emit(result)
 

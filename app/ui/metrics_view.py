@@ -3,6 +3,8 @@ draft time against target time; the one-line summary after each answer."""
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
@@ -31,6 +33,22 @@ def _plot(title: str, height: int) -> pg.PlotWidget:
     return plot
 
 
+def nice_ceiling(value: float) -> float:
+    """The smallest 1, 2 or 5 times a power of ten that is at least `value`."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= value)
+
+
+def _fit(plot: pg.PlotWidget, x: tuple[float, float], y: tuple[float, float]) -> None:
+    """Set the view range only when it changes: a new range re-renders the axes, which
+    is most of a chart's repaint cost, so ranges grow in 1-2-5 steps."""
+    (x0, x1), (y0, y1) = plot.viewRange()
+    if (x0, x1, y0, y1) != (*x, *y):
+        plot.setRange(xRange=x, yRange=y, padding=0)
+
+
 def _placeholder(plot: pg.PlotWidget, text: str) -> pg.TextItem:
     item = pg.TextItem(text, color=theme.MUTED, anchor=(0.5, 0.5))
     plot.addItem(item, ignoreBounds=True)
@@ -38,16 +56,12 @@ def _placeholder(plot: pg.PlotWidget, text: str) -> pg.TextItem:
 
 
 def _show_placeholder(plot: pg.PlotWidget, item: pg.TextItem, shown: bool) -> None:
-    """Centre a hint in an empty chart, and hide the axes' meaningless numbers."""
-    if item.isVisible() == shown and item.property("initialised"):
-        return  # axis restyling re-lays out the plot: only on a change
-    item.setProperty("initialised", True)
+    """Centre a hint in an empty chart (axes stay as they are: restyling them re-lays out
+    the plot, which costs tens of milliseconds)."""
     item.setVisible(shown)
     if shown:
         (x0, x1), (y0, y1) = plot.viewRange()
         item.setPos((x0 + x1) / 2, (y0 + y1) / 2)
-    for axis in ("left", "bottom"):
-        plot.getAxis(axis).setStyle(showValues=not shown)
 
 
 class MetricTile(QWidget):
@@ -132,19 +146,16 @@ class MetricsView(QFrame):
         if live.speed_points:
             xs, ys = zip(*live.speed_points, strict=True)
             self.speed_curve.setData(list(xs), list(ys))
-            self.speed_plot.setRange(xRange=(0, max(xs) or 1),
-                                     yRange=(min(ys) * 0.9, max(ys) * 1.1),
-                                     padding=0)
-        else:
+            _fit(self.speed_plot, (0, nice_ceiling(max(xs))), (0, nice_ceiling(max(ys))))
+        else:  # keep the last range: changing it re-renders the axes
             self.speed_curve.setData([], [])
-            self.speed_plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
         _show_placeholder(self.speed_plot, self.speed_wait, not live.speed_points)
         keys = sorted(live.histogram)
         heights = [live.histogram[k] for k in keys]
         self.hist_bars.setOpts(x=keys, height=heights)
         top = max([*keys, live.k or 0, 1])
-        self.hist_plot.setRange(xRange=(-0.5, top + 0.5),
-                                yRange=(0, max([*heights, 1]) * 1.1), padding=0)
+        if keys:
+            _fit(self.hist_plot, (-0.5, top + 0.5), (0, nice_ceiling(max(heights) * 1.1)))
         _show_placeholder(self.hist_plot, self.hist_wait, not keys)
         stats = live.final
         draft_ms = stats.draft_time_ms if stats is not None else None
@@ -153,10 +164,9 @@ class MetricsView(QFrame):
         if draft_ms is not None and target_ms is not None:
             # GenAI reports each model's inference time for the whole answer.
             self.time_bars.setOpts(width=[draft_ms, target_ms])
-            self.time_plot.setXRange(0, max(draft_ms, target_ms, 1) * 1.05, padding=0)
+            _fit(self.time_plot, (0, nice_ceiling(max(draft_ms, target_ms, 1))), (-0.6, 1.6))
         else:
             self.time_bars.setOpts(width=[0, 0])
-            self.time_plot.setXRange(0, 1, padding=0)
         _show_placeholder(self.time_plot, self.time_wait, not timed)
         if stats is not None:
             self.summary.setText(stats.summary())
