@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from app.core.catalog import Catalog, CatalogPair, ModelSource, load_catalog, valid_repo_id
+from app.core.catalog import Catalog, ModelSource, load_catalog, valid_repo_id
 from app.core.engine.errors import InvalidSettingsError
 from app.core.store import align, layout, records
 from app.core.store.events import CancelToken, HubAccessError, ProgressSink, StoreError
@@ -162,6 +162,3 @@ def disk_use() -> DiskUse:
     return DiskUse(folders, layout.folder_bytes(layout.staging_root()),
                    layout.folder_bytes(root), cache, layout.folder_bytes(cache))
 
-
-def catalog_entry(pair_id: str, catalog: Catalog | None = None) -> CatalogPair | None:
-    return (catalog or load_catalog()).find(pair_id)

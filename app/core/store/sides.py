@@ -17,7 +17,7 @@ from app.core.engine.errors import InvalidSettingsError
 from app.core.engine.model_folder import check_model_folder
 from app.core.store import align, layout
 from app.core.store.convert import WEIGHT_FILES, run_conversion
-from app.core.store.events import CancelToken, Progress, ProgressSink, StoreError
+from app.core.store.events import CancelToken, Progress, ProgressSink
 from app.core.store.hub import fetch
 from app.core.store.manifest import Manifest, quick_check, read_manifest, write_manifest
 
@@ -235,8 +235,3 @@ def remove_unused(keys: set[str], keep: set[str]) -> list[str]:
             parent.rmdir()
     return removed
 
-
-def require_folder(path: Path) -> Path:
-    if not path.is_dir():
-        raise StoreError(f"{path} is not a folder.", "Give an existing folder or a repo id.")
-    return path

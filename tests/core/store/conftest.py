@@ -6,8 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from huggingface_hub.utils import logging as hf_logging
 
 from tests.fixtures.hub_server import FakeHub, demo_hub
+
+# huggingface_hub gives its logger a stream handler bound to sys.stderr when first used;
+# bind it now, not inside a test whose captured stderr is closed afterwards.
+hf_logging.get_logger("huggingface_hub")
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO_HF = ROOT / "resources" / "demo" / "hf"
