@@ -1,7 +1,7 @@
 """Build the Tandem bundle with PyInstaller in a clean virtual environment.
 
     python packaging/build.py              # onedir: dist/tandem/tandem[.exe]
-    python packaging/build.py --onefile    # one executable: dist/tandem[.exe]
+    python packaging/build.py --onefile    # one executable: dist/onefile/tandem[.exe]
     python packaging/build.py --fresh      # recreate the build venv first
 
 The venv (build/packaging-venv-<hash>) holds only the runtime dependencies and
@@ -118,13 +118,16 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description="Build the Tandem bundle with PyInstaller.")
     parser.add_argument("--onefile", action="store_true", help="one executable, not a folder")
     parser.add_argument("--fresh", action="store_true", help="recreate the build venv")
-    parser.add_argument("--dist", type=Path, default=DIST, help="output folder (dist/)")
+    parser.add_argument("--dist", type=Path,
+                        help="output folder (default dist/, or dist/onefile with --onefile)")
     parser.add_argument("--work", type=Path, help="PyInstaller's work folder (under build/)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     python = ensure_build_env(args.fresh)
     work = args.work or BUILD / ("pyinstaller-onefile" if args.onefile else "pyinstaller")
-    exe = build(python, args.onefile, args.dist.resolve(), work.resolve())
+    # The onefile executable would collide with the onedir folder of the same name.
+    dist = args.dist or (DIST / "onefile" if args.onefile else DIST)
+    exe = build(python, args.onefile, dist.resolve(), work.resolve())
     if not exe.exists():
         print(f"build.py: PyInstaller finished but {exe} is missing", file=sys.stderr)
         return 1

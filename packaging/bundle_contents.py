@@ -48,6 +48,7 @@ _UNUSED = [
     r"(^|/)plugins/(designer|qmltooling|sqldrivers|networkinformation|tls|qmllint"
     r"|wayland-graphics-integration-server|egldeviceintegrations|printsupport)/",
     r"(^|/)openvino/include/",
+    r"\.pyi$",  # type stubs, for editors only
     # The GPU plugin's kernel tuning table, almost all convolutions (CNNs): without it the
     # plugin starts with an empty table and picks kernels by its heuristics.
     r"(^|/)openvino/libs/cache\.json$",

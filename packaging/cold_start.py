@@ -148,6 +148,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--drop-caches", action="store_true",
                         help="empty the page cache before the first run (Linux, root)")
     args = parser.parse_args(argv)
+    args.exe = args.exe.resolve()  # the bundle runs from a temporary working folder
     use_x11 = not args.probe
     if use_x11 and not (shutil.which("Xvfb") and shutil.which("xwininfo")):
         print("Xvfb and xwininfo are needed (apt-get install xvfb x11-utils), or use --probe",

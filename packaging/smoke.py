@@ -79,6 +79,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description="Smoke-test a built Tandem bundle.")
     parser.add_argument("exe", nargs="?", type=Path, default=DEFAULT_EXE)
     args = parser.parse_args(argv)
+    args.exe = args.exe.resolve()  # the bundle runs from a temporary working folder
     if not args.exe.exists():
         print(f"smoke.py: {args.exe} does not exist; run packaging/build.py", file=sys.stderr)
         return 2
