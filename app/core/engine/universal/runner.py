@@ -59,8 +59,12 @@ class StatefulModel:
         self._request.set_tensor(self._ports[3], ov.Tensor(np.zeros(1, dtype=np.int32)))
         self._single_ids = ov.Tensor(np.zeros((1, 1), dtype=np.int64))
         self._single_position = ov.Tensor(np.zeros((1, 1), dtype=np.int64))
+        self._single_values = (self._single_ids.data, self._single_position.data)
         self._single_bound = False
         self._inputs: list[ov.Tensor] = []
+        # Tensors over the mask's first n slots, made once per n: they share its memory, so
+        # a rollback's zeros show through, and a call needs no new tensor.
+        self._mask_views: dict[int, ov.Tensor] = {}
 
     @property
     def dead(self) -> int:
@@ -80,6 +84,7 @@ class StatefulModel:
             grown = np.ones((1, 2 * slots), dtype=np.int64)
             grown[:, : self.physical] = self._mask[:, : self.physical]
             self._mask = grown
+            self._mask_views.clear()
         self._mask[0, self.physical : slots] = 1
         request = self._request
         ids_port, mask_port, position_port, _ = self._ports
@@ -89,13 +94,14 @@ class StatefulModel:
                 request.set_tensor(ids_port, self._single_ids)
                 request.set_tensor(position_port, self._single_position)
                 self._single_bound = True
-            self._single_ids.data[0, 0] = ids[0]
-            self._single_position.data[0, 0] = self.length
-            inputs = [ov.Tensor(self._mask[:, :slots], shared_memory=True)]
+            token, position = self._single_values
+            token[0, 0] = ids[0]
+            position[0, 0] = self.length
+            inputs = [self._mask_view(slots)]
         else:
             inputs = [ov.Tensor(np.asarray(ids, dtype=np.int64).reshape(1, count),
                                 shared_memory=True),
-                      ov.Tensor(self._mask[:, :slots], shared_memory=True),
+                      self._mask_view(slots),
                       ov.Tensor(np.arange(self.length, total, dtype=np.int64).reshape(1, count),
                                 shared_memory=True)]
             request.set_tensor(ids_port, inputs[0])
@@ -119,6 +125,13 @@ class StatefulModel:
         self.length = total
         self.physical = slots
         return np.array(request.get_output_tensor(0).data[0, -count:], dtype=np.float32)
+
+    def _mask_view(self, slots: int) -> ov.Tensor:
+        view = self._mask_views.get(slots)
+        if view is None:
+            view = ov.Tensor(self._mask[:, :slots], shared_memory=True)
+            self._mask_views[slots] = view
+        return view
 
     def trim(self, keep: int) -> None:
         """Roll back every live position from `keep` on (masked now, compacted later)."""
