@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import time
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QGuiApplication
 
 from app.cli import main as cli_main
 from app.core.conversations import ConversationStore
@@ -47,6 +48,13 @@ def test_greedy_text_equals_tandem_generate(qtbot, make_window, capsys) -> None:
     assert window.chat.last_answer() == headless["text"]
     assert result.stats.generated_tokens == headless["generated_tokens"]
     assert result.stats.accepted_tokens == headless["accepted_tokens"]
+    # Code blocks render with a copy link that copies exactly the code.
+    view = window.chat_tab.chat.view
+    if "```" in headless["text"]:
+        assert view.code_blocks and view.code_blocks[0] in headless["text"]
+        assert "Copy code" in view.toPlainText()
+        view.anchorClicked.emit(QUrl("copy:0"))
+        assert QGuiApplication.clipboard().text() == view.code_blocks[0]
 
 
 def test_tinted_tokens_equal_the_engines_accepted_count(qtbot, make_window,
