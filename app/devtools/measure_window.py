@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
     window.chat.answer_finished.connect(on_answer)
     for _ in range(args.runs):
-        window.chat.new_conversation()
+        window.conversations.new_conversation()
         done.clear()
         probe.start()
         window.chat.send(args.prompt)

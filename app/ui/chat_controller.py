@@ -1,28 +1,19 @@
-"""Behind the chat: conversations (list, store), sending, streaming, stop, regenerate,
-copy and export. Saves the conversation after every turn, with stats and settings."""
+"""Behind the chat: sending, streaming, stop, regenerate, and the live metrics. Saves the
+conversation after every turn, with the answer's statistics and the settings used."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog
 
-from app.core.conversations import (
-    Conversation,
-    ConversationStore,
-    Turn,
-    title_from_prompt,
-    to_json,
-    to_markdown,
-)
+from app.core.conversations import Conversation, Turn, title_from_prompt
 from app.core.engine import GenerationResult, Mode, StepEvent
 from app.ui.chat_tab import ChatTab
-from app.ui.chat_view import merge_runs, runs_from_event
+from app.ui.chat_text import merge_runs, runs_from_event
 from app.ui.controls_controller import ControlsController
+from app.ui.conversations_controller import ConversationsController
 from app.ui.generation_controller import GenerationController
 from app.ui.live_metrics import LiveMetrics
 from app.ui.metrics_view import CHART_REFRESH_S
@@ -38,101 +29,40 @@ class PendingRun:
 class ChatController(QObject):
     answer_finished = Signal(object)  # GenerationResult, after the turn is saved
 
-    def __init__(self, tab: ChatTab, store: ConversationStore,
+    def __init__(self, tab: ChatTab, conversations: ConversationsController,
                  generation: GenerationController, controls: ControlsController) -> None:
         super().__init__(tab)
         self.tab = tab
-        self.store = store
+        self.conversations = conversations
+        self.store = conversations.store
         self.generation = generation
         self.controls = controls
-        self.conversation: Conversation | None = None
         self.pending: PendingRun | None = None
         self.live = LiveMetrics()
         self.last_result: GenerationResult | None = None
         self._charts_at = 0.0
-        chat, convs = tab.chat, tab.conversations
+        chat = tab.chat
         chat.input.submitted.connect(self.send)
         chat.input.stop_requested.connect(self.stop)
         chat.send.clicked.connect(lambda: self.send(chat.input.toPlainText().strip()))
         chat.stop.clicked.connect(self.stop)
         chat.regenerate.clicked.connect(self.regenerate)
-        chat.copy.clicked.connect(self.copy_answer)
-        chat.export.clicked.connect(self.ask_export)
         chat.tint_switch.toggled.connect(chat.view.set_tint)
-        chat.system_prompt.editingFinished.connect(self._save_system_prompt)
         chat.view.suggestion_clicked.connect(self.send)
-        convs.new_requested.connect(self.new_conversation)
-        convs.selected.connect(self.open_conversation)
-        convs.rename_requested.connect(self.rename)
-        convs.delete_requested.connect(self.delete)
-        convs.search_changed.connect(lambda _q: self.refresh_list())
+        conversations.error.connect(self.show_error)
+        conversations.busy_chat = lambda: self.pending.conversation_id if self.pending else None
         controls.error.connect(self.show_error)
         generation.steps.connect(self._on_steps)
         generation.run_finished.connect(self._on_finished)
         generation.run_failed.connect(self._on_failed)
 
-    # -- conversations --------------------------------------------------------------------
+    @property
+    def conversation(self) -> Conversation | None:
+        return self.conversations.conversation
 
-    def refresh_list(self) -> None:
-        query = self.tab.conversations.search.text()
-        current = self.conversation.id if self.conversation else ""
-        self.tab.conversations.set_conversations(self.store.find(query), current)
-        for problem in self.store.take_problems():
-            self.show_error(problem, "The file was kept; nothing else was changed.")
-
-    @Slot()
-    def new_conversation(self) -> None:
-        if self.conversation is not None and not self.conversation.turns:
-            self.tab.chat.input.setFocus()
-            return  # already on an empty chat
-        self.conversation = Conversation.new()
-        self._show_current()
-        self.refresh_list()
-        self.tab.chat.input.setFocus()
-
-    @Slot(str)
-    def open_conversation(self, conversation_id: str) -> None:
-        if self.pending is not None and self.pending.conversation_id != conversation_id:
-            self.show_error("An answer is being generated in this chat.",
-                            "Stop it (Esc) or wait for it before switching chats.")
-            self.refresh_list()
-            return
-        conv = self.store.load(conversation_id)
-        if conv is None:
-            self.refresh_list()
-            return
-        self.conversation = conv
-        self._show_current()
-
-    def _show_current(self) -> None:
-        conv = self.conversation
-        self.tab.chat.system_prompt.setText(conv.system_prompt if conv else "")
-        self.tab.chat.view.show_conversation(conv)
-
-    @Slot(str, str)
-    def rename(self, conversation_id: str, title: str) -> None:
-        self.store.rename(conversation_id, title)
-        if self.conversation and self.conversation.id == conversation_id:
-            self.conversation.title = title
-        self.refresh_list()
-
-    @Slot(str)
-    def delete(self, conversation_id: str) -> None:
-        if self.pending is not None and self.pending.conversation_id == conversation_id:
-            self.show_error("This chat is generating an answer.", "Stop it first (Esc).")
-            return
-        self.store.delete(conversation_id)
-        if self.conversation and self.conversation.id == conversation_id:
-            remaining = self.store.find()
-            self.conversation = remaining[0] if remaining else Conversation.new()
-            self._show_current()
-        self.refresh_list()
-
-    def _save_system_prompt(self) -> None:
-        if self.conversation is not None:
-            self.conversation.system_prompt = self.tab.chat.system_prompt.text().strip()
-            if self.conversation.turns:
-                self.store.save(self.conversation)
+    @conversation.setter
+    def conversation(self, value: Conversation | None) -> None:
+        self.conversations.conversation = value
 
     # -- runs -----------------------------------------------------------------------------
 
@@ -162,7 +92,7 @@ class ChatController(QObject):
             view.append_turn(shown_turns, self.conversation.turns[-1])
         else:
             view.show_conversation(self.conversation)
-        self.refresh_list()
+        self.conversations.refresh_list()
         self._run()
 
     @Slot()
@@ -243,7 +173,7 @@ class ChatController(QObject):
         if in_step:
             self.tab.chat.view.finish_answer(len(conv.turns) - 1, turn)
         else:  # another instance changed this chat meanwhile: show it whole
-            self._show_current()
+            self.conversations.show_current()
         # The rest in later event-loop turns, so no single step blocks the loop for long.
         QTimer.singleShot(0, lambda: self._after_answer(result))
 
@@ -252,14 +182,14 @@ class ChatController(QObject):
         QTimer.singleShot(0, lambda: self._announce(result))
 
     def _announce(self, result: GenerationResult) -> None:
-        self.refresh_list()
+        self.conversations.refresh_list()
         self.answer_finished.emit(result)
 
     @Slot(int, dict)
     def _on_failed(self, request_id: int, error: dict) -> None:
         if self._take_pending(request_id) is None:
             return
-        self._show_current()
+        self.conversations.show_current()
         self.tab.chat.status.setText("")
         if error.get("kind") != "stopped":
             self.show_error(error.get("message", "Generation failed."), error.get("hint", ""))
@@ -272,42 +202,7 @@ class ChatController(QObject):
         self.tab.chat.set_running(False)
         return pending
 
-    # -- copy, export, errors -------------------------------------------------------------
-
-    def last_answer(self) -> str:
-        conv = self.conversation
-        answers = [t.content for t in conv.turns if t.role == "assistant"] if conv else []
-        return answers[-1] if answers else ""
-
-    @Slot()
-    def copy_answer(self) -> None:
-        answer = self.last_answer()
-        if answer:
-            QGuiApplication.clipboard().setText(answer)
-            self.tab.chat.status.setText("Answer copied.")
-
-    @Slot()
-    def ask_export(self) -> None:
-        if self.conversation is None or not self.conversation.turns:
-            self.show_error("This chat is empty.", "Send a message first, then export it.")
-            return
-        path, _filter = QFileDialog.getSaveFileName(
-            self.tab, "Export chat", f"{self.conversation.title}.md",
-            "Markdown (*.md);;JSON (*.json)")
-        if path:
-            self.export_to(Path(path))
-
-    def export_to(self, path: Path) -> None:
-        assert self.conversation is not None
-        text = to_json(self.conversation) if path.suffix.lower() == ".json" \
-            else to_markdown(self.conversation)
-        try:
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            self.show_error(f"Could not write {path}: {exc.strerror}.",
-                            "Choose a folder you can write to.")
-            return
-        self.tab.chat.status.setText(f"Exported to {path.name}.")
+    # -- errors -------------------------------------------------------------------------
 
     @Slot(str, str)
     def show_error(self, message: str, hint: str) -> None:

@@ -32,19 +32,7 @@ from app.ui.chat_render import (
     insert_answer_markdown,
     tint_format,
 )
-
-SUGGESTIONS = ("Tell me about speculative decoding.",
-               "Write a Python function to add two numbers.",
-               "What is a draft model?")
-
-
-def step_tooltip(step: int, draft_tokens: int, from_draft: bool) -> str:
-    if step == 0:
-        return "Step 0 (prefill): the target's first token."
-    accepted = f"{draft_tokens} draft token{'s' if draft_tokens != 1 else ''}"
-    who = "a draft token the target accepted" if from_draft else "the target's own token"
-    return f"Target step {step}: accepted {accepted}, then added 1 of its own.\n" \
-           f"This text came from {who}."
+from app.ui.chat_text import SUGGESTIONS, runs_from_event, step_tooltip, welcome_html
 
 
 class ChatView(QTextBrowser):
@@ -91,17 +79,7 @@ class ChatView(QTextBrowser):
         self._scroll_to_end()
 
     def _show_welcome(self) -> None:
-        links = "".join(
-            f'<p style="margin:6px 0"><a href="suggest:{i}" style="color:{theme.ACCENT}; '
-            f'text-decoration:none">→ {s}</a></p>' for i, s in enumerate(SUGGESTIONS))
-        self.setHtml(
-            f'<div style="color:{theme.TEXT}"><h2 style="margin-bottom:4px">Welcome to Tandem'
-            f'</h2><p style="color:{theme.MUTED}">A small draft model proposes a few tokens; '
-            f'the target model checks them in one pass. Text the draft supplied is '
-            f'<span style="background:{theme.DRAFT_TINT}; color:{theme.DRAFT_TINT_TEXT}">'
-            f'&nbsp;tinted green&nbsp;</span>, and the panel on the right shows what '
-            f'speculation buys.</p><p style="margin-top:14px"><b>Try a prompt:</b></p>'
-            f'{links}</div>')
+        self.setHtml(welcome_html())
 
     def _insert_header(self, cursor: QTextCursor, who: str, colour: str) -> None:
         if cursor.position() > 0:
@@ -272,19 +250,3 @@ class ChatView(QTextBrowser):
     def _scroll_to_end(self) -> None:
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
-
-
-def runs_from_event(event: StepEvent) -> list[TintRun]:
-    """The event's character spans as tint runs tagged with its step."""
-    return [(length, event.index, event.draft_tokens, from_draft)
-            for length, from_draft in event.spans if length > 0]
-
-
-def merge_runs(runs: Sequence[TintRun]) -> list[TintRun]:
-    out: list[TintRun] = []
-    for run in runs:
-        if out and out[-1][1:] == run[1:]:
-            out[-1] = (out[-1][0] + run[0], *run[1:])
-        else:
-            out.append(run)
-    return out

@@ -11,8 +11,9 @@ from app.core.conversations import ConversationStore
 from app.core.settings import LoadedSettings, Settings, load_settings, save_settings
 from app.ui.chat_controller import ChatController
 from app.ui.chat_tab import ChatTab
-from app.ui.chat_view import SUGGESTIONS
+from app.ui.chat_text import SUGGESTIONS
 from app.ui.controls_controller import ControlsController
+from app.ui.conversations_controller import ConversationsController
 from app.ui.generation_controller import GenerationController
 from app.ui.race_tab import RaceTab
 
@@ -37,7 +38,9 @@ class MainWindow(QMainWindow):
         self.generation = GenerationController(self)
         self.controls = ControlsController(self.chat_tab.controls, self.generation,
                                            self.settings)
-        self.chat = ChatController(self.chat_tab, store or ConversationStore(),
+        self.conversations = ConversationsController(self.chat_tab,
+                                                     store or ConversationStore())
+        self.chat = ChatController(self.chat_tab, self.conversations,
                                    self.generation, self.controls)
         self.chat_tab.chat.tint_switch.setChecked(self.settings.tint_draft_tokens)
         self.chat.answer_finished.connect(lambda _r: self.save_settings())
@@ -51,29 +54,29 @@ class MainWindow(QMainWindow):
             self.controls.load()
 
     def _open_start_conversation(self) -> None:
-        self.chat.refresh_list()
-        existing = self.chat.store.find()
+        self.conversations.refresh_list()
+        existing = self.conversations.store.find()
         last = next((c for c in existing if c.id == self.settings.last_conversation), None)
         if last is not None:
-            self.chat.open_conversation(last.id)
+            self.conversations.open_conversation(last.id)
         else:
-            self.chat.new_conversation()
+            self.conversations.new_conversation()
         if self.first_launch:
             # A newcomer gets a suggested prompt, ready to send with Enter.
             self.chat_tab.chat.input.setPlainText(SUGGESTIONS[0])
             self.chat_tab.chat.input.selectAll()
-        self.chat.refresh_list()
+        self.conversations.refresh_list()
         self.chat_tab.chat.input.setFocus()
 
     def _shortcuts(self) -> None:
         chat = self.chat_tab.chat
         bindings = {
-            "Ctrl+N": self.chat.new_conversation,
+            "Ctrl+N": self.conversations.new_conversation,
             "Ctrl+L": lambda: chat.input.setFocus(),
             "Ctrl+F": lambda: self.chat_tab.conversations.search.setFocus(),
             "Ctrl+R": self.chat.regenerate,
-            "Ctrl+Shift+C": self.chat.copy_answer,
-            "Ctrl+E": self.chat.ask_export,
+            "Ctrl+Shift+C": self.conversations.copy_answer,
+            "Ctrl+E": self.conversations.ask_export,
             "Ctrl+T": lambda: chat.tint_switch.toggle(),
             "Ctrl+Q": self.close,
             "F2": self.chat_tab.conversations.ask_rename,

@@ -45,7 +45,7 @@ def test_greedy_text_equals_tandem_generate(qtbot, make_window, capsys) -> None:
     assert cli_main(["generate", "--json", "--k", "4", "--max-new-tokens", "96", CODE]) == 0
     headless = json.loads(capsys.readouterr().out)
     assert window.chat_tab.chat.view.live_text == headless["text"]
-    assert window.chat.last_answer() == headless["text"]
+    assert window.conversations.last_answer() == headless["text"]
     assert result.stats.generated_tokens == headless["generated_tokens"]
     assert result.stats.accepted_tokens == headless["accepted_tokens"]
     # Code blocks render with a copy link that copies exactly the code.
@@ -103,7 +103,7 @@ def test_stop_mid_run_keeps_the_partial_text(qtbot, make_window, draft_session) 
     assert result.stats.finish_reason == "stopped"
     assert 0 < result.stats.generated_tokens < full.stats.generated_tokens
     assert full.text.startswith(result.text)
-    assert window.chat.last_answer() == result.text
+    assert window.conversations.last_answer() == result.text
     assert window.chat_tab.chat.status.text().startswith("Stopped")
     saved = ConversationStore().find()[0]
     assert saved.turns[-1].content == result.text
@@ -123,7 +123,7 @@ def test_escape_in_the_input_stops_the_run(qtbot, make_window) -> None:
         qtbot.keyClick(chat.input, Qt.Key.Key_Escape)
     result = done.args[0]
     assert result.stats.finish_reason == "stopped" and result.text
-    assert window.chat.last_answer() == result.text
+    assert window.conversations.last_answer() == result.text
     assert not chat.stop.isEnabled() and chat.send.isEnabled()
 
 

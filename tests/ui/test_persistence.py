@@ -40,7 +40,7 @@ def test_conversation_and_settings_survive_a_restart(qtbot, make_window) -> None
     assert not second.first_launch
     assert second.chat.conversation.id == conversation_id
     assert second.chat_tab.chat.system_prompt.text() == "Answer briefly."
-    assert second.chat.last_answer() == result.text
+    assert second.conversations.last_answer() == result.text
     assert result.text in second.chat_tab.chat.view.toPlainText()
     assert second.chat_tab.controls.k.value() == 2
     assert second.chat_tab.controls.max_new.value() == 48
@@ -77,22 +77,22 @@ def test_new_rename_delete_search_and_export(qtbot, make_window, tmp_path: Path)
     convs = window.chat_tab.conversations
     send_and_wait(qtbot, window, PROMPT)
     first_id = window.chat.conversation.id
-    window.chat.new_conversation()
+    window.conversations.new_conversation()
     send_and_wait(qtbot, window, "Write a Python function to add two numbers.")
     assert convs.list.count() == 2
-    window.chat.rename(first_id, "Speculation notes")
+    window.conversations.rename(first_id, "Speculation notes")
     convs.search.setText("speculation")
     assert convs.list.count() == 1 and convs.list.item(0).text() == "Speculation notes"
     convs.search.setText("")
-    window.chat.open_conversation(first_id)
+    window.conversations.open_conversation(first_id)
     assert window.chat.conversation.title == "Speculation notes"
     md, js = tmp_path / "chat.md", tmp_path / "chat.json"
-    window.chat.export_to(md)
-    window.chat.export_to(js)
+    window.conversations.export_to(md)
+    window.conversations.export_to(js)
     assert md.read_text(encoding="utf-8").startswith("# Speculation notes")
     data = json.loads(js.read_text(encoding="utf-8"))
     assert data["turns"][1]["stats"]["summary"] in md.read_text(encoding="utf-8")
-    window.chat.delete(first_id)
+    window.conversations.delete(first_id)
     assert convs.list.count() == 1 and window.chat.conversation.id != first_id
     assert ConversationStore().load(first_id) is None
 

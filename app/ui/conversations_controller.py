@@ -1,0 +1,136 @@
+"""Behind the conversation list: new, open, rename, delete, search, the system prompt,
+copy and export. Holds the conversation on screen; ChatController runs answers in it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog
+
+from app.core.conversations import Conversation, ConversationStore, to_json, to_markdown
+from app.ui.chat_tab import ChatTab
+
+
+class ConversationsController(QObject):
+    error = Signal(str, str)  # message, hint
+
+    def __init__(self, tab: ChatTab, store: ConversationStore) -> None:
+        super().__init__(tab)
+        self.tab = tab
+        self.store = store
+        self.conversation: Conversation | None = None
+        # The id of the chat an answer is being generated in, if any (set by ChatController).
+        self.busy_chat: Callable[[], str | None] = lambda: None
+        convs = tab.conversations
+        convs.new_requested.connect(self.new_conversation)
+        convs.selected.connect(self.open_conversation)
+        convs.rename_requested.connect(self.rename)
+        convs.delete_requested.connect(self.delete)
+        convs.search_changed.connect(lambda _q: self.refresh_list())
+        tab.chat.system_prompt.editingFinished.connect(self._save_system_prompt)
+        tab.chat.copy.clicked.connect(self.copy_answer)
+        tab.chat.export.clicked.connect(self.ask_export)
+
+    # -- the list --------------------------------------------------------------------
+
+    def refresh_list(self) -> None:
+        query = self.tab.conversations.search.text()
+        current = self.conversation.id if self.conversation else ""
+        self.tab.conversations.set_conversations(self.store.find(query), current)
+        for problem in self.store.take_problems():
+            self.error.emit(problem, "The file was kept; nothing else was changed.")
+
+    @Slot()
+    def new_conversation(self) -> None:
+        if self.conversation is not None and not self.conversation.turns:
+            self.tab.chat.input.setFocus()
+            return  # already on an empty chat
+        self.conversation = Conversation.new()
+        self.show_current()
+        self.refresh_list()
+        self.tab.chat.input.setFocus()
+
+    @Slot(str)
+    def open_conversation(self, conversation_id: str) -> None:
+        busy = self.busy_chat()
+        if busy is not None and busy != conversation_id:
+            self.error.emit("An answer is being generated in this chat.",
+                            "Stop it (Esc) or wait for it before switching chats.")
+            self.refresh_list()
+            return
+        conv = self.store.load(conversation_id)
+        if conv is None:
+            self.refresh_list()
+            return
+        self.conversation = conv
+        self.show_current()
+
+    def show_current(self) -> None:
+        conv = self.conversation
+        self.tab.chat.system_prompt.setText(conv.system_prompt if conv else "")
+        self.tab.chat.view.show_conversation(conv)
+
+    @Slot(str, str)
+    def rename(self, conversation_id: str, title: str) -> None:
+        self.store.rename(conversation_id, title)
+        if self.conversation and self.conversation.id == conversation_id:
+            self.conversation.title = title
+        self.refresh_list()
+
+    @Slot(str)
+    def delete(self, conversation_id: str) -> None:
+        if self.busy_chat() == conversation_id:
+            self.error.emit("This chat is generating an answer.", "Stop it first (Esc).")
+            return
+        self.store.delete(conversation_id)
+        if self.conversation and self.conversation.id == conversation_id:
+            remaining = self.store.find()
+            self.conversation = remaining[0] if remaining else Conversation.new()
+            self.show_current()
+        self.refresh_list()
+
+    def _save_system_prompt(self) -> None:
+        if self.conversation is not None:
+            self.conversation.system_prompt = self.tab.chat.system_prompt.text().strip()
+            if self.conversation.turns:
+                self.store.save(self.conversation)
+
+    # -- copy and export -------------------------------------------------------------
+
+    def last_answer(self) -> str:
+        conv = self.conversation
+        answers = [t.content for t in conv.turns if t.role == "assistant"] if conv else []
+        return answers[-1] if answers else ""
+
+    @Slot()
+    def copy_answer(self) -> None:
+        answer = self.last_answer()
+        if answer:
+            QGuiApplication.clipboard().setText(answer)
+            self.tab.chat.status.setText("Answer copied.")
+
+    @Slot()
+    def ask_export(self) -> None:
+        if self.conversation is None or not self.conversation.turns:
+            self.error.emit("This chat is empty.", "Send a message first, then export it.")
+            return
+        path, _filter = QFileDialog.getSaveFileName(
+            self.tab, "Export chat", f"{self.conversation.title}.md",
+            "Markdown (*.md);;JSON (*.json)")
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        assert self.conversation is not None
+        text = to_json(self.conversation) if path.suffix.lower() == ".json" \
+            else to_markdown(self.conversation)
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self.error.emit(f"Could not write {path}: {exc.strerror}.",
+                            "Choose a folder you can write to.")
+            return
+        self.tab.chat.status.setText(f"Exported to {path.name}.")
