@@ -19,7 +19,8 @@ ANCHOR_TOKENS = 3
 _MAX_ANCHOR = 8  # how far back to look for a character boundary
 
 
-def target_candidates(vocab: TokenBytes, committed_ids: Sequence[int], committed: bytes,
+def target_candidates(vocab: TokenBytes, committed_ids: Sequence[int],
+                      committed: bytes | bytearray,
                       proposal: bytes, limit: int) -> list[int]:
     """Up to `limit` target tokens that continue `committed_ids` with the draft's proposal.
 

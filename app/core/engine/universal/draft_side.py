@@ -46,7 +46,8 @@ class DraftSide:
         self._exhausted = False
         self.committed_tokens = 0  # draft tokens that spell the committed text
 
-    def propose(self, committed: bytes, steps: int, threshold: float | None = None) -> bytes:
+    def propose(self, committed: bytes | bytearray, steps: int,
+                threshold: float | None = None) -> bytes:
         """Draft up to `steps` tokens after the committed text; return the whole continuation
         of its last complete character (so it may repeat a few committed bytes)."""
         if self._exhausted:
@@ -70,7 +71,7 @@ class DraftSide:
                 self._remember(token)
         return self.vocab.spell(drafted)
 
-    def _resync(self, committed: bytes, complete: int) -> tuple[list[int], int]:
+    def _resync(self, committed: bytes | bytearray, complete: int) -> tuple[list[int], int]:
         """Tokens the cache should hold (the prompt, then the committed text's encoding),
         and how many of them the cache already holds unchanged."""
         gen = self._kv[len(self._prompt):]

@@ -115,10 +115,9 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide,
             draft_steps, _ = _draft_steps(
                 request, _ratio(draft.committed_tokens, len(committed_ids)))
         if limit > 0:
-            proposal = draft.propose(bytes(committed), draft_steps,
-                                     request.confidence_threshold)
-            candidates = target_candidates(vocab, committed_ids, bytes(committed), proposal,
-                                           limit)
+            # The committed text is passed without a copy: each side reads only its tail.
+            proposal = draft.propose(committed, draft_steps, request.confidence_threshold)
+            candidates = target_candidates(vocab, committed_ids, committed, proposal, limit)
         pending_at = target.length
         logits = target.forward([committed_ids[-1], *candidates])
         if request.do_sample:
