@@ -92,10 +92,11 @@ def inner(out: Path) -> int:
     worker.step.connect(slow_step, Qt.ConnectionType.DirectConnection)
     steps_seen: list[int] = []
     window.generation.steps.connect(lambda _rid, events: steps_seen.append(len(events)))
+    done.clear()
     window.chat.send("Tell me about speculative decoding.")
     wait_until(lambda: len(steps_seen) >= 6)
     shoot("during-run.png")
-    wait_until(lambda: not window.generation.busy)
+    wait_until(lambda: done)
     worker.step.disconnect(slow_step)
     # The slowed run's figures are not real: answer again at full speed for "after".
     done.clear()

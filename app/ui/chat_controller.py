@@ -178,7 +178,8 @@ class ChatController(QObject):
         QTimer.singleShot(0, lambda: self._after_answer(result))
 
     def _after_answer(self, result: GenerationResult) -> None:
-        self.tab.metrics.show_metrics(self.live)
+        if self.pending is None:  # unless a new answer has already started
+            self.tab.metrics.show_metrics(self.live)
         QTimer.singleShot(0, lambda: self._announce(result))
 
     def _announce(self, result: GenerationResult) -> None:
