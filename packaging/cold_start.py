@@ -85,17 +85,20 @@ def _mapped_tandem_window(display: str) -> bool:
 
 class Xvfb:
     def __init__(self) -> None:
-        self.display = f":{90 + os.getpid() % 100}"
-        self.proc = subprocess.Popen(["Xvfb", self.display, "-screen", "0", "1920x1080x24",
-                                      "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while subprocess.run(["xwininfo", "-root"], capture_output=True,
-                             env={**os.environ, "DISPLAY": self.display}).returncode != 0:
-            if time.monotonic() > deadline:
-                self.close()
-                raise RuntimeError("Xvfb did not start")
-            time.sleep(0.05)
+        # -displayfd: Xvfb picks a free display number and writes it to the pipe once
+        # it accepts connections (no guessing, no clash with other X servers).
+        read_end, write_end = os.pipe()
+        self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0",
+                                      "1920x1080x24", "-nolisten", "tcp"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     pass_fds=(write_end,))
+        os.close(write_end)
+        with os.fdopen(read_end) as pipe:
+            number = pipe.readline().strip()
+        if not number:
+            self.close()
+            raise RuntimeError("Xvfb did not start")
+        self.display = f":{number}"
 
     def close(self) -> None:
         _stop(self.proc)  # type: ignore[arg-type]
