@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,17 @@ def test_bundle_holds_the_runtime_and_not_the_conversion_stack(bundle: Path) -> 
                  if p.suffix in {".so", ".dll", ".dylib"} or ".so." in p.name]
     assert not [n for n in libraries if "pytorch_frontend" in n or "onnx_frontend" in n]
     assert [n for n in libraries if "ir_frontend" in n]  # the one frontend IR needs
+
+
+@pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("xwininfo")),
+                    reason="needs Xvfb and xwininfo (apt-get install xvfb x11-utils)")
+def test_frozen_window_appears_on_a_real_x_server(bundle: Path) -> None:
+    # The platform users have: the bundle's xcb plugin and its libraries, not offscreen.
+    cold_start = load_packaging_module("cold_start")
+    xvfb = cold_start.Xvfb()
+    try:
+        seconds = cold_start.time_on_x11(bundle, xvfb, timeout=120)
+    finally:
+        xvfb.close()
+    print(f"launch -> window mapped: {seconds:.2f} s")
+    assert seconds < 120
