@@ -34,6 +34,14 @@ def spec_from_args(args: argparse.Namespace) -> PairSpec:
         spec = PairSpec(target=Path(args.target),
                         draft=Path(args.draft) if args.draft else None,
                         device=args.device, draft_device=args.draft_device)
+        if spec.draft is not None and not args.no_draft and args.prompt_lookup is None:
+            from app.core.engine.model_folder import check_model_folder
+            from app.core.engine.universal.selection import speculative_mode
+
+            check_model_folder(spec.target, "target")
+            check_model_folder(spec.draft, "draft")
+            # Same tokenizer: OpenVINO GenAI; another tokenizer: the universal loop.
+            spec = replace(spec, mode=speculative_mode(spec.target, spec.draft))
     else:
         if args.draft:
             raise InvalidSettingsError("--draft needs --target.",

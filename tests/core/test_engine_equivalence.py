@@ -76,3 +76,18 @@ def test_cli_json_same_text_with_and_without_draft(capsys):
     assert with_draft["text"] == plain["text"] and plain["text"]
     assert with_draft["mode"] == "draft" and plain["mode"] == "plain"
     assert with_draft["accepted_tokens"] > 0
+
+
+def test_cli_picks_the_universal_loop_for_a_foreign_tokenizer(capsys, demo_dir):
+    import json
+
+    from app.cli import main
+
+    args = ["generate", "--json", "--target", str(demo_dir / "target"),
+            "--draft", str(demo_dir / "draft-othertok"), "What is the capital of Peru?"]
+    assert main(args) == 0
+    universal = json.loads(capsys.readouterr().out)
+    assert main([*args[:4], "What is the capital of Peru?"]) == 0  # target alone
+    plain = json.loads(capsys.readouterr().out)
+    assert universal["mode"] == "universal" and plain["mode"] == "plain"
+    assert universal["text"] == plain["text"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from app import paths
 from app.core.engine.errors import InvalidSettingsError
 from app.core.engine.pair import PairSpec
+from app.core.engine.types import Mode
 from app.core.store.records import PairRecord
 
 DEMO_ID = "demo"
@@ -71,5 +72,7 @@ def find_ready_pair(pair_id: str) -> ReadyPair:
 def ready_pair_spec(pair_id: str, device: str = "CPU",
                     draft_device: str | None = None) -> PairSpec:
     pair = find_ready_pair(pair_id)
+    # A draft with another tokenizer runs in Tandem's own loop (universal draft).
+    mode = Mode.UNIVERSAL if pair.universal and pair.draft is not None else None
     return PairSpec(target=pair.target, draft=pair.draft, device=device,
-                    draft_device=draft_device, name=pair.name)
+                    draft_device=draft_device, mode=mode, name=pair.name)

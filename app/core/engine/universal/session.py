@@ -20,7 +20,7 @@ from dataclasses import replace
 import openvino_genai
 
 from app.core.engine.errors import GenerationFailedError, InvalidSettingsError, PromptTooLongError
-from app.core.engine.model_folder import check_model_folder, context_length
+from app.core.engine.model_folder import check_model_folder, context_length, runtime_properties
 from app.core.engine.pair import PairSpec
 from app.core.engine.preflight import check_devices, check_memory
 from app.core.engine.stats import Timing, build_stats
@@ -68,11 +68,14 @@ class UniversalSession:
         self.spec = spec
         self.mode = Mode.UNIVERSAL
         started = time.monotonic()
-        props = dict(spec.properties)
+        # The folders' own runtime wishes (the demo pair pins f32), then the caller's.
+        props = {**runtime_properties(spec.target), **spec.properties}
+        draft_props = {**runtime_properties(spec.draft), **spec.properties}
         self.target = StatefulModel(spec.target, spec.device, props, "target")
         self.target_vocab = TokenBytes(spec.target)
         self.target_vocab.cover(self.target.vocab_size)
-        draft_model = StatefulModel(spec.draft, spec.resolved_draft_device, props, "draft")
+        draft_model = StatefulModel(spec.draft, spec.resolved_draft_device, draft_props,
+                                    "draft")
         draft_vocab = TokenBytes(spec.draft)
         draft_vocab.cover(draft_model.vocab_size)
         self.draft = DraftSide(draft_model, draft_vocab, context_length(spec.draft))
