@@ -42,7 +42,7 @@ def test_multibyte_characters_split_across_bursts_join_exactly(size):
 
 
 def test_draft_spans_follow_burst_positions():
-    streamer, events = run([[72], [105, 32, 90]])  # "H", then "i Z": 2 draft + 1 target
+    _streamer, events = run([[72], [105, 32, 90]])  # "H", then "i Z": 2 draft + 1 target
     assert events[1].draft_tokens == 2
     assert events[1].spans == ((2, True), (1, False))
 
@@ -65,7 +65,7 @@ def test_stop_string_prefix_is_released_at_the_end():
 
 def test_detokenizer_releases_a_lone_invalid_byte_without_duplicating():
     detok = IncrementalDetokenizer(decode)
-    out = [detok.push(b) for b in [0xE6] + list(b"abcdefghij")]
+    out = [detok.push(b) for b in [230, *list(b"abcdefghij")]]
     out.append(detok.flush())
     text = "".join(out)
     assert text.endswith("abcdefghij")
