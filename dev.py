@@ -99,7 +99,8 @@ def test(rest: list[str]) -> int:
            "PYTHONUTF8": "1"}
     lint_imports = python.parent / ("lint-imports.exe" if os.name == "nt" else "lint-imports")
     checks = {
-        "ruff": [str(python), "-m", "ruff", "check", "app", "tests", "benchmarks", "dev.py"],
+        "ruff": [str(python), "-m", "ruff", "check", "app", "tests", "benchmarks", "packaging",
+                 "dev.py"],
         "mypy": [str(python), "-m", "mypy"],
         "import-linter": [str(lint_imports)],
     }
