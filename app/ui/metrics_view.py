@@ -7,7 +7,7 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.ui import theme
 from app.ui.live_metrics import LiveMetrics
@@ -72,6 +72,8 @@ class MetricTile(QWidget):
         layout.setSpacing(0)
         self.value = QLabel("—")
         self.value.setObjectName("Metric")
+        # A fixed size, so that new figures never re-lay out the panel (and its charts).
+        self.value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         label = QLabel(caption)
         label.setObjectName("MetricCaption")
         layout.addWidget(self.value)
@@ -125,6 +127,10 @@ class MetricsView(QFrame):
         self.summary = QLabel("Send a message to see what speculation buys.")
         self.summary.setObjectName("Summary")
         self.summary.setWordWrap(True)
+        # A fixed height: a summary that changes its line count would re-lay out the
+        # panel and repaint every chart.
+        self.summary.setFixedHeight(self.summary.fontMetrics().lineSpacing() * 2 + 4)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.summary)
         self.show_metrics(LiveMetrics())
