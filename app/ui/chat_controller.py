@@ -192,6 +192,8 @@ class ChatController(QObject):
             return
         self.conversations.show_current()
         self.tab.chat.status.setText("")
+        if error.get("kind") == "not_loaded" and self.generation.last_error:
+            error = self.generation.last_error  # the load failure says what went wrong
         if error.get("kind") != "stopped":
             self.show_error(error.get("message", "Generation failed."), error.get("hint", ""))
 

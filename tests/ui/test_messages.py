@@ -28,3 +28,20 @@ def test_universal_pairs_are_labelled(tmp_path: Path) -> None:
     universal = ReadyPair("b", "Mixed pair", tmp_path, tmp_path, universal=True)
     assert pair_label(plain) == "Qwen pair"
     assert pair_label(universal) == "Mixed pair · universal draft"
+
+
+def test_a_pair_that_fails_to_load_says_why(qtbot, make_window, tmp_path: Path) -> None:
+    from app.core.engine import PairSpec
+
+    window = make_window()
+    broken = PairSpec(tmp_path / "missing-target", name="Broken pair")
+    window.controls.wanted_spec = lambda: broken  # as if a broken pair were selected
+    failures: list[dict] = []
+    window.generation.run_failed.connect(lambda _rid, error: failures.append(error))
+    window.chat.send("Hello!")
+    qtbot.waitUntil(lambda: bool(failures), timeout=60_000)
+    load_error = window.generation.last_error
+    assert window.generation.state.value == "failed" and load_error is not None
+    banner = window.chat_tab.chat.error.text()
+    assert load_error["message"] in banner and load_error["hint"] in banner
+    assert "failed" in window.chat_tab.controls.status.text().lower()
