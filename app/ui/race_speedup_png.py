@@ -75,7 +75,9 @@ def render_speedup_chart(path: Path, title: str, bars: list[SpeedupBar],
             painter.drawLine(QPointF(x(max(0.0, bar.speedup - bar.spread)), mid),
                              QPointF(x(bar.speedup + bar.spread), mid))
         painter.setPen(QColor("black"))
-        painter.drawText(QRectF(x(bar.speedup + bar.spread) + 6, y, 80, row_h),
+        # The value sits right of the whisker and the bound marker, so nothing covers it.
+        label_at = max(bar.speedup + bar.spread, bar.bound or 0.0)
+        painter.drawText(QRectF(x(label_at) + 8, y, 80, row_h),
                          Qt.AlignmentFlag.AlignVCenter, f"{bar.speedup:.2f}×")
         if bar.bound is not None:
             cx, cy = x(bar.bound), y + row_h / 2
