@@ -27,6 +27,9 @@ def run_app(argv: list[str] | None = None) -> int:
     icon = paths.resources_dir() / "icons" / "tandem.png"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
+    from app.startup_probe import watch_first_show
+
+    watch_first_show(app)  # a no-op unless TANDEM_STARTUP_PROBE is set (cold-start budget)
     window = build_main_window()
     window.show()
     return app.exec()
