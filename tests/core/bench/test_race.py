@@ -32,14 +32,12 @@ def test_summary_of_real_rounds(plain_session, draft_session):
     assert "| 2 |" in race_markdown(summary, PROMPT, "demo", "K=3")
 
 
-def test_a_different_answer_is_reported(plain_session, demo_dir):
-    other = load_session(PairSpec(demo_dir / "draft"))
+def test_a_different_answer_is_reported(plain_session, never_accepted_draft):
+    # Another model behind the same tokenizer (see conftest) answers differently.
+    other = load_session(PairSpec(never_accepted_draft))
     try:
-        for prompt in ("What is the capital of Japan?", "How many legs does a spider have?"):
-            a = plain_session.generate(GenerationRequest.chat(prompt, max_new_tokens=32))
-            b = other.generate(GenerationRequest.chat(prompt, max_new_tokens=32))
-            if a.token_ids != b.token_ids:
-                break
+        a = plain_session.generate(GenerationRequest.chat(PROMPT, max_new_tokens=32))
+        b = other.generate(GenerationRequest.chat(PROMPT, max_new_tokens=32))
     finally:
         other.close()
     assert a.token_ids != b.token_ids

@@ -8,8 +8,6 @@ from app.core.bench.runner import compare, first_divergence
 from app.core.engine import GenerationRequest, PairSpec, load_session
 
 PROMPT = "Tell me about speculative decoding."
-DIVERGING_PROMPTS = ("What is the capital of Japan?", "Write a Python function to add two numbers.",
-                     "How many legs does a spider have?", "Summarise in one sentence: it rained.")
 
 
 def test_first_divergence_by_hand():
@@ -45,28 +43,27 @@ def test_runs_interleave_after_warmup(plain_session, draft_session):
     assert len(comparison.pair_ratios) == 3
 
 
-def test_a_different_model_is_reported_with_its_first_diverging_token(plain_session, demo_dir):
-    # The demo draft, run as a target of its own, writes other text than the demo target
-    # on most prompts: compare on the first of these where it does.
-    other = load_session(PairSpec(demo_dir / "draft"))
+def test_a_different_model_is_reported_with_its_first_diverging_token(plain_session,
+                                                                      never_accepted_draft):
+    # Another model behind the same tokenizer (see conftest) writes other tokens.
+    other = load_session(PairSpec(never_accepted_draft))
     try:
-        for prompt in DIVERGING_PROMPTS:
-            request = GenerationRequest.chat(prompt, max_new_tokens=40)
-            comparison = compare(plain_session, other, request, repeats=1, warmup=0)
-            a = comparison.baseline_results()[0].token_ids
-            b = comparison.candidate_results()[0].token_ids
-            if a != b:
-                break
+        request = GenerationRequest.chat(PROMPT, max_new_tokens=40)
+        comparison = compare(plain_session, other, request, repeats=1, warmup=0)
     finally:
         other.close()
-    assert a != b, "the demo draft wrote the target's text on every prompt"
-    index = next(i for i in range(min(len(a), len(b))) if a[i] != b[i])
+    a = comparison.baseline_results()[0].token_ids
+    b = comparison.candidate_results()[0].token_ids
+    assert a != b
+    shorter = min(len(a), len(b))
+    index = next((i for i in range(shorter) if a[i] != b[i]), shorter)
+    expected = (index, a[index] if index < len(a) else None, b[index] if index < len(b) else None)
     assert comparison.identical is False
     found = comparison.divergence
     assert found is not None
-    assert (found.index, found.baseline_token, found.candidate_token) == (index, a[index],
-                                                                          b[index])
-    assert found.baseline_piece == plain_session.tokenizer.decode([a[index]])
+    assert (found.index, found.baseline_token, found.candidate_token) == expected
+    if index < len(a):
+        assert found.baseline_piece == plain_session.tokenizer.decode([a[index]])
     assert f"generated token {index}" in found.describe()
 
 

@@ -21,7 +21,8 @@ def test_choose_needs_a_clear_win_and_identical_text():
     assert choose([slow, fast, faster, fast_but_once_slower]) is faster
 
 
-def test_never_accepted_draft_falls_back_to_plain(demo_dir, never_accepted_draft, tandem_home):
+def test_a_draft_that_is_almost_never_accepted_falls_back_to_plain(demo_dir, never_accepted_draft,
+                                                                   tandem_home):
     spec = PairSpec(demo_dir / "target", never_accepted_draft, name="never accepted")
     seen = []
     result = tune(spec, "never-accepted", k_values=(1, 3, 6), thresholds=(0.5,),
@@ -31,7 +32,7 @@ def test_never_accepted_draft_falls_back_to_plain(demo_dir, never_accepted_draft
     for trial in result.trials:
         assert trial.identical
         if trial.k is not None:
-            assert trial.acceptance < 0.1  # ~0: the odd id coincides
+            assert trial.acceptance < 0.25  # near 0: only common ids (spaces) coincide
     choice = result.choice
     assert choice.mode == "plain" and not choice.uses_draft
     assert choice.k is None and choice.confidence is None and choice.speedup == 1.0
