@@ -40,6 +40,7 @@ class RaceController(QObject):
         self.draft_device: str | None = None
         self.hosts: dict[str, WorkerHost] = {}
         self._loaded: set[str] = set()
+        self._loading = ""  # the side whose pipeline is loading now
         self.summary = RaceSummary()
         self.running = False
         self._rounds_wanted = 0
@@ -95,12 +96,23 @@ class RaceController(QObject):
             self._loaded.discard(side)
             host = WorkerHost(specs[side], self)
             host.loaded.connect(lambda _info, s=side: self._on_loaded(s))
-            host.load_failed.connect(lambda error: self._fail(error["message"]))
+            host.load_failed.connect(lambda error: self._on_load_failed(error))
             host.step.connect(lambda rid, event, s=side: self._on_step(s, rid, event))
             host.finished.connect(lambda rid, result, s=side: self._on_finished(s, rid, result))
             host.failed.connect(lambda rid, error, s=side: self._on_failed(s, rid, error))
             self.hosts[side] = host
-            host.load()
+        self._load_next()
+
+    def _load_next(self) -> None:
+        # One pipeline at a time: two loads at once on two threads were seen to fail now and
+        # then in GenAI 2026.4.1 ("Failed to load shared object ... libopenvino_tokenizers").
+        if self._loading:
+            return
+        for side in SIDES:
+            if side not in self._loaded:
+                self._loading = side
+                self.hosts[side].load()
+                return
 
     # -- the race -------------------------------------------------------------------------
 
@@ -124,8 +136,14 @@ class RaceController(QObject):
 
     def _on_loaded(self, side: str) -> None:
         self._loaded.add(side)
+        self._loading = ""
+        self._load_next()
         if self.running and self._loaded == set(SIDES) and not self._ids:
             self._next_round()
+
+    def _on_load_failed(self, error: dict) -> None:
+        self._loading = ""
+        self._fail(f"{error.get('message', '')} {error.get('hint', '')}".strip())
 
     def _next_round(self) -> None:
         if len(self.summary.rounds) >= self._rounds_wanted:
@@ -244,3 +262,4 @@ class RaceController(QObject):
             host.shutdown()
         self.hosts.clear()
         self._loaded.clear()
+        self._loading = ""
