@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QApplication
 
 BAR = QColor("#3b7dd8")
 SLOWER = QColor("#d8693b")
@@ -28,7 +29,11 @@ class SpeedupBar:
 
 
 def ensure_gui_app() -> QGuiApplication:
-    """A GUI application for painting text; offscreen when there is no display (CLI use)."""
+    """An application for painting text; offscreen when there is no display (CLI use).
+
+    A QApplication, not a bare QGuiApplication: widgets created later in the same process
+    (tests, the window) crash under a QGuiApplication.
+    """
     app = QGuiApplication.instance()
     if app is not None:
         return app  # type: ignore[return-value]
@@ -36,7 +41,7 @@ def ensure_gui_app() -> QGuiApplication:
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if headless:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    return QGuiApplication(["tandem"])
+    return QApplication(["tandem"])
 
 
 def render_speedup_chart(path: Path, title: str, bars: list[SpeedupBar],
