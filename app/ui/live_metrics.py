@@ -27,18 +27,26 @@ class LiveMetrics:
     histogram: Counter[int] = field(default_factory=Counter)
     speed_points: list[tuple[float, float]] = field(default_factory=list)  # (s, tok/s)
     final: RunStats | None = None
+    # True when the stream's first chunk had text but no token ids (an OpenAI-style
+    # server): each such chunk then counts as one token. Local streams always carry ids,
+    # and their id-less tail event (held-back text) is not a token.
+    text_chunks: bool = False
 
     def reset(self, submitted: float, k: int | None, speculative: bool) -> None:
         self.__init__(submitted=submitted, k=k, speculative=speculative)  # type: ignore[misc]
 
     def add(self, events: Sequence[StepEvent]) -> None:
         for event in events:
-            if not event.token_ids:
+            # OpenAI-style servers send text chunks without token ids: count a chunk as one.
+            if self.tokens == 0 and not event.token_ids and event.text:
+                self.text_chunks = True
+            count = len(event.token_ids) or (1 if event.text and self.text_chunks else 0)
+            if not count:
                 continue
             if self.first_token_at is None:
                 self.first_token_at = event.timestamp
             self.last_token_at = event.timestamp
-            self.tokens += len(event.token_ids)
+            self.tokens += count
             self.steps += 1
             if event.index > 0 and self.speculative:
                 self.accepted += event.draft_tokens

@@ -32,8 +32,7 @@ class RaceController(QObject):
     def __init__(self, view: RaceView, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.view = view
-        self.pairs: list[ReadyPair] = [p for p in list_ready_pairs() if p.draft is not None
-                                       and not p.universal]
+        self.pairs: list[ReadyPair] = [p for p in list_ready_pairs() if p.draft is not None]
         for pair in self.pairs:
             view.pair.addItem(pair.name, pair.id)
         self.device = "CPU"
@@ -64,7 +63,9 @@ class RaceController(QObject):
         pair = self.pairs[max(0, self.view.pair.currentIndex())]
         return {"plain": PairSpec(pair.target, None, self.device, None, Mode.PLAIN, pair.name),
                 "speculative": PairSpec(pair.target, pair.draft, self.device,
-                                        self.draft_device, name=pair.name)}
+                                        self.draft_device,
+                                        Mode.UNIVERSAL if pair.universal else None,
+                                        name=pair.name)}
 
     def can_run_simultaneously(self) -> bool:
         specs = self.specs()
