@@ -23,6 +23,7 @@ class RunMode(StrEnum):
     SPECULATIVE_K = "speculative_k"
     SPECULATIVE_CONFIDENCE = "speculative_confidence"
     PROMPT_LOOKUP = "prompt_lookup"
+    AUTO = "auto"  # the tuner's stored choice for the pair and devices (see `tuned`)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,18 @@ class GenerationSettings:
             temperature=self.temperature, top_p=self.top_p, top_k=self.top_k,
             seed=self.seed if self.do_sample else None, num_assistant_tokens=k,
             confidence_threshold=confidence, max_ngram_size=ngram)
+
+    def tuned(self, mode: str | None, k: int | None,
+              confidence: float | None) -> GenerationSettings:
+        """Auto mode resolved: a stored choice's mode ("plain" or "draft") with its K or
+        threshold; `mode=None` (never tuned) gives speculative K=3."""
+        if mode is None:
+            return replace(self, mode=RunMode.SPECULATIVE_K, k=3)
+        if mode == Mode.PLAIN.value:
+            return replace(self, mode=RunMode.PLAIN)
+        if confidence is not None:
+            return replace(self, mode=RunMode.SPECULATIVE_CONFIDENCE, confidence=confidence)
+        return replace(self, mode=RunMode.SPECULATIVE_K, k=k or self.k)
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "mode": self.mode.value}

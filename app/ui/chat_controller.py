@@ -112,7 +112,7 @@ class ChatController(QObject):
         spec = self.controls.wanted_spec()
         if not self.generation.ensure_pair(spec):
             return
-        gen = self.controls.generation_settings()
+        gen = self.controls.run_settings()
         request = gen.request(self.conversation.messages(), spec.resolved_mode)
         self.live.reset(time.monotonic(), request.num_assistant_tokens
                         if spec.resolved_mode in (Mode.DRAFT, Mode.UNIVERSAL) else None,

@@ -6,8 +6,9 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from app.core.bench.tuner import TunedChoice, stored_choice
 from app.core.engine import PairSpec
-from app.core.settings import GenerationSettings, Settings
+from app.core.settings import GenerationSettings, RunMode, Settings
 from app.core.store.pairs import ReadyPair, list_ready_pairs
 from app.core.sysinfo import Device, list_devices
 from app.ui.controls_view import ControlsView
@@ -59,13 +60,39 @@ class ControlsController(QObject):
     def generation_settings(self) -> GenerationSettings:
         return self.view.generation_settings()
 
+    def tuned_choice(self) -> TunedChoice | None:
+        """The tuner's stored choice for the selected pair and devices, if any."""
+        device, draft_device = self.view.devices()
+        return stored_choice(self.pair().id, device, draft_device)
+
+    def run_settings(self) -> GenerationSettings:
+        """The settings a run uses: auto mode becomes the stored choice (or K=3)."""
+        settings = self.generation_settings()
+        if settings.mode is not RunMode.AUTO:
+            return settings
+        choice = self.tuned_choice()
+        if choice is None:
+            return settings.tuned(None, None, None)
+        return settings.tuned(choice.mode, choice.k, choice.confidence)
+
+    def auto_note(self) -> str:
+        """What auto mode is doing, for the status line ("" in the other modes)."""
+        if self.generation_settings().mode is not RunMode.AUTO \
+                or is_remote_pair(self.pair()):
+            return ""
+        choice = self.tuned_choice()
+        if choice is None:
+            return (f"Auto: not tuned yet: run `tandem tune {self.pair().id}`; "
+                    "using speculative K=3.")
+        return f"Auto: {choice.describe()}."
+
     def wanted_spec(self) -> PairSpec:
         pair = self.pair()
         if is_remote_pair(pair):
             return remote_spec(pair)
         device, draft_device = self.view.devices()
-        return self.generation_settings().pair_spec(pair.target, pair.draft, device,
-                                                    draft_device, pair.name, pair.universal)
+        return self.run_settings().pair_spec(pair.target, pair.draft, device,
+                                             draft_device, pair.name, pair.universal)
 
     def save_into(self, settings: Settings) -> None:
         settings.last_pair = self.pair().id
@@ -98,6 +125,7 @@ class ControlsController(QObject):
         # Reload only when something is loaded: an idle window does not load by itself.
         if self.generation.state in (PairState.READY, PairState.LOADING, PairState.FAILED):
             self.load()
+        self._show_state(self.generation.state.value)
 
     def _on_load_failed(self, error: dict) -> None:
         self._show_state(PairState.FAILED.value)
@@ -120,4 +148,5 @@ class ControlsController(QObject):
                 PairState.RUNNING.value: f"<b>Generating</b> · {name} on {where}",
                 PairState.FAILED.value: "Loading failed; see the message in the chat.",
             }[state]
-        self.view.set_load_state(state, text)
+        note = self.auto_note()
+        self.view.set_load_state(state, f"{text}<br>{note}" if note else text)

@@ -27,6 +27,7 @@ MODE_LABELS = {
     RunMode.SPECULATIVE_K: "Speculative · fixed K",
     RunMode.SPECULATIVE_CONFIDENCE: "Speculative · confidence",
     RunMode.PROMPT_LOOKUP: "Prompt lookup",
+    RunMode.AUTO: "Auto (tuned)",
 }
 
 
@@ -74,7 +75,8 @@ class ControlsView(QFrame):
             combo.setMinimumContentsLength(12)
         self.mode.setToolTip("Plain: the target alone. Speculative: the draft proposes K "
                              "tokens per step, or drafts until its confidence drops. "
-                             "Prompt lookup: copies n-grams from the prompt, no draft.")
+                             "Prompt lookup: copies n-grams from the prompt, no draft. "
+                             "Auto: the setting `tandem tune` stored for this pair.")
         form.addRow("Pair", self.pair)
         self.endpoints_button = QPushButton("Remote servers…")
         self.endpoints_button.setToolTip("Add a vLLM, TGI or Tandem server as a pair")
@@ -188,7 +190,8 @@ class ControlsView(QFrame):
 
     def _update_visibility(self) -> None:
         mode = RunMode(self.mode.currentData())
-        speculative = mode in (RunMode.SPECULATIVE_K, RunMode.SPECULATIVE_CONFIDENCE)
+        speculative = mode in (RunMode.SPECULATIVE_K, RunMode.SPECULATIVE_CONFIDENCE,
+                               RunMode.AUTO)
         rows: list[tuple[QWidget, bool]] = [
             (self.k, mode in (RunMode.SPECULATIVE_K, RunMode.PROMPT_LOOKUP)),
             (self.confidence, mode is RunMode.SPECULATIVE_CONFIDENCE),

@@ -1,0 +1,64 @@
+"""The chat window's "Auto (tuned)" mode: it runs what `tandem tune` stored for the pair and
+devices (plain, or speculative with the stored K), and falls back to K=3 when untuned."""
+
+from __future__ import annotations
+
+from app.core.bench.tuner import TunedChoice, stored_choice
+from app.core.bench.tuning_store import save_choice
+from app.core.engine import Mode
+from app.core.settings import RunMode
+from tests.ui.conftest import send_and_wait
+
+PROMPT = "Write a Python function to add two numbers."
+
+
+def _choose_auto(window) -> None:  # type: ignore[no-untyped-def]
+    controls = window.chat_tab.controls
+    controls.mode.setCurrentIndex(controls.mode.findData(RunMode.AUTO.value))
+    controls.max_new.setValue(24)
+
+
+def test_auto_without_a_stored_choice_runs_k3_and_says_so(qtbot, make_window) -> None:
+    window = make_window(wait_loaded=False, autoload=False)
+    _choose_auto(window)
+    assert stored_choice("demo", "CPU") is None
+    spec = window.controls.wanted_spec()
+    assert spec.resolved_mode is Mode.DRAFT and spec.draft is not None
+    assert window.controls.run_settings().k == 3
+    status = window.chat_tab.controls.status.text()
+    assert "not tuned yet: run `tandem tune demo`" in status
+
+
+def test_auto_uses_a_stored_plain_choice(qtbot, make_window) -> None:
+    save_choice(TunedChoice("demo", "CPU", "CPU", Mode.PLAIN.value, best_trial="K=4",
+                            best_trial_speedup=1.01).to_dict())
+    window = make_window(wait_loaded=False, autoload=False)
+    _choose_auto(window)
+    spec = window.controls.wanted_spec()
+    assert spec.resolved_mode is Mode.PLAIN and spec.draft is None
+    assert "Auto: plain decoding" in window.chat_tab.controls.status.text()
+    result = send_and_wait(qtbot, window, PROMPT)
+    assert result.stats.mode == "plain"
+    assert window.generation.spec == spec
+    saved = window.conversations.store.find()[0].turns[-1].settings
+    assert saved["engine_mode"] == "plain"
+
+
+def test_auto_uses_a_stored_k2_choice(qtbot, make_window) -> None:
+    save_choice(TunedChoice("demo", "CPU", "CPU", Mode.DRAFT.value, k=2, speedup=1.4,
+                            best_trial="K=2", best_trial_speedup=1.4).to_dict())
+    # Another device's choice must not leak into CPU's.
+    save_choice(TunedChoice("demo", "GPU", "GPU", Mode.PLAIN.value).to_dict())
+    window = make_window(wait_loaded=False, autoload=False)
+    _choose_auto(window)
+    window.chat_tab.controls.k.setValue(7)  # the manual K is ignored in auto mode
+    spec = window.controls.wanted_spec()
+    assert spec.resolved_mode is Mode.DRAFT and spec.draft is not None
+    request = window.controls.run_settings().request((), spec.resolved_mode)
+    assert request.num_assistant_tokens == 2 and request.confidence_threshold is None
+    assert "K=2: 1.40× faster" in window.chat_tab.controls.status.text()
+    result = send_and_wait(qtbot, window, PROMPT)
+    assert result.stats.mode == "draft" and result.stats.num_assistant_tokens == 2
+    # The saved settings keep "auto", so the next launch stays in auto mode.
+    window.save_settings()
+    assert window.controls.generation_settings().mode is RunMode.AUTO
