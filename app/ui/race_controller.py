@@ -17,6 +17,7 @@ from app.core.bench.race import RaceRound, RaceSummary, devices_overlap, race_ma
 from app.core.bench.race import timeline as result_timeline
 from app.core.engine import GenerationRequest, GenerationResult, Mode, PairSpec, StepEvent
 from app.core.store.pairs import ReadyPair, list_ready_pairs
+from app.ui.endpoint_list import remote_ready_pairs, remote_spec
 from app.ui.race_view import RaceView
 from app.ui.worker_host import WorkerHost
 
@@ -35,6 +36,8 @@ class RaceController(QObject):
         self.pairs: list[ReadyPair] = [p for p in list_ready_pairs() if p.draft is not None]
         for pair in self.pairs:
             view.pair.addItem(pair.name, pair.id)
+        self.remotes: list[ReadyPair] = []
+        self.refresh_remotes()
         self.device = "CPU"
         self.draft_device: str | None = None
         self.hosts: dict[str, WorkerHost] = {}
@@ -54,21 +57,48 @@ class RaceController(QObject):
         self._timer.timeout.connect(self._flush)
         view.run_button.clicked.connect(self.start)
         view.stop_button.clicked.connect(self.stop)
-        view.pair.currentIndexChanged.connect(lambda _i: self._update_simultaneous())
+        for combo in (view.pair, view.plain_side, view.speculative_side):
+            combo.currentIndexChanged.connect(lambda _i: self._update_simultaneous())
         self._update_simultaneous()
 
     # -- settings -------------------------------------------------------------------------
 
+    def refresh_remotes(self) -> None:
+        """Offer each saved endpoint on both sides (keeping the current choices)."""
+        self.remotes = remote_ready_pairs()
+        for combo in (self.view.plain_side, self.view.speculative_side):
+            chosen = combo.currentData()
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for remote in self.remotes:
+                combo.addItem(remote.name, remote.id)
+            combo.setCurrentIndex(max(0, combo.findData(chosen)))
+            combo.blockSignals(False)
+
+    def _remote(self, side: str) -> ReadyPair | None:
+        combo = self.view.plain_side if side == "plain" else self.view.speculative_side
+        chosen = combo.currentData()
+        return next((r for r in self.remotes if r.id == chosen), None)
+
     def specs(self) -> dict[str, PairSpec]:
         pair = self.pairs[max(0, self.view.pair.currentIndex())]
-        return {"plain": PairSpec(pair.target, None, self.device, None, Mode.PLAIN, pair.name),
-                "speculative": PairSpec(pair.target, pair.draft, self.device,
-                                        self.draft_device,
-                                        Mode.UNIVERSAL if pair.universal else None,
-                                        name=pair.name)}
+        specs = {"plain": PairSpec(pair.target, None, self.device, None, Mode.PLAIN,
+                                   pair.name),
+                 "speculative": PairSpec(pair.target, pair.draft, self.device,
+                                         self.draft_device,
+                                         Mode.UNIVERSAL if pair.universal else None,
+                                         name=pair.name)}
+        for side in SIDES:
+            remote = self._remote(side)
+            if remote is not None:  # a saved endpoint runs this side instead
+                specs[side] = remote_spec(remote)
+        return specs
 
     def can_run_simultaneously(self) -> bool:
         specs = self.specs()
+        if any(spec.endpoint for spec in specs.values()):
+            return True  # a server uses none of this machine's cores
         spec = specs["speculative"]
         return not devices_overlap(specs["plain"].device,
                                    (spec.device, spec.resolved_draft_device))

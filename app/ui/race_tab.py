@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
 from app import paths
@@ -20,6 +21,12 @@ class RaceTab(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
         self.view.export_button.clicked.connect(self.ask_export)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Endpoints added in the chat's "Remote servers…" list since the tab was last shown.
+        if not self.controller.running:
+            self.controller.refresh_remotes()
+        super().showEvent(event)
 
     def ask_export(self) -> None:
         start = str(paths.data_dir() / "races")

@@ -62,6 +62,15 @@ class RaceView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.pair = QComboBox()
+        # Each side: the local pipeline (item data "") or a saved remote endpoint (its pair
+        # id, "remote:<id>"). The controller fills in the endpoints.
+        self.plain_side = QComboBox()
+        self.plain_side.addItem("Local plain", "")
+        self.plain_side.setToolTip("Who runs the plain side: the local target or a server")
+        self.speculative_side = QComboBox()
+        self.speculative_side.addItem("Local speculative", "")
+        self.speculative_side.setToolTip(
+            "Who runs the speculative side: the local pair or a server")
         self.prompt = QLineEdit(DEFAULT_PROMPT)
         self.prompt.setPlaceholderText("The prompt both sides answer")
         self.k = QSpinBox()
@@ -78,8 +87,9 @@ class RaceView(QWidget):
         self.repeats.setSuffix(" rounds")
         self.simultaneous = QCheckBox("Run both at once")
         self.simultaneous.setToolTip(
-            "Only when the two sides use different devices: on one device, running both "
-            "at once splits its cores and spoils the comparison.")
+            "Only when the two sides use different devices (or one side is a remote "
+            "server): on one device, running both at once splits its cores and spoils "
+            "the comparison.")
         self.run_button = QPushButton("Race")
         self.run_button.setDefault(True)
         self.stop_button = QPushButton("Stop")
@@ -110,6 +120,9 @@ class RaceView(QWidget):
         settings = QHBoxLayout()
         settings.addWidget(QLabel("Pair"))
         settings.addWidget(self.pair)
+        settings.addWidget(self.plain_side)
+        settings.addWidget(QLabel("vs"))
+        settings.addWidget(self.speculative_side)
         settings.addWidget(self.prompt, 1)
         for widget in (self.k, self.max_tokens, self.repeats, self.simultaneous,
                        self.run_button, self.stop_button, self.export_button):
@@ -124,8 +137,8 @@ class RaceView(QWidget):
         layout.addWidget(self.result)
 
     def set_running(self, running: bool) -> None:
-        for widget in (self.pair, self.prompt, self.k, self.max_tokens, self.repeats,
-                       self.run_button):
+        for widget in (self.pair, self.plain_side, self.speculative_side, self.prompt,
+                       self.k, self.max_tokens, self.repeats, self.run_button):
             widget.setEnabled(not running)
         self.stop_button.setEnabled(running)
         self.export_button.setEnabled(not running and self.export_button.isEnabled())

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from app.core.engine import GenerationRequest
+from app.core.engine import GenerationRequest, PairSpec
+from app.core.engine.remote import Endpoint
+from app.core.engine.remote.endpoint import upsert_endpoint
+from app.serve.server import TandemServer
 from app.ui.race_tab import RaceTab
 
 RACE_TIMEOUT_MS = 120_000
@@ -104,3 +108,73 @@ def test_the_main_window_has_a_race_tab_that_loads_lazily(make_window):
     assert "Race" in titles
     assert window.tabs.widget(titles.index("Race")) is window.race_tab
     assert window.race_tab.controller.hosts == {}  # no pipeline until the first race
+
+
+@pytest.fixture
+def served_demo(demo_dir, tandem_home) -> Iterator[Endpoint]:
+    """`tandem serve` on the demo pair (127.0.0.1, ephemeral port), saved as an endpoint."""
+    server = TandemServer(PairSpec(demo_dir / "target", demo_dir / "draft"), port=0,
+                          model_name="tandem-demo")
+    server.start_in_thread()
+    try:
+        endpoint = Endpoint(server.url, name="demo serve")
+        upsert_endpoint(endpoint)
+        yield endpoint
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.parametrize("remote_side", ["plain", "speculative"])
+def test_a_remote_endpoint_runs_one_side_of_the_race(qtbot, served_demo, plain_session,
+                                                     remote_side):
+    tab = RaceTab()
+    qtbot.addWidget(tab)
+    tab.show()
+    try:
+        view, controller = tab.view, tab.controller
+        # Defaults are today's race: both sides local.
+        assert view.plain_side.currentData() == "" and view.speculative_side.currentData() == ""
+        assert not view.simultaneous.isEnabled()
+        combo = view.plain_side if remote_side == "plain" else view.speculative_side
+        combo.setCurrentIndex(combo.findData(f"remote:{served_demo.id}"))
+        specs = controller.specs()
+        local_side = "speculative" if remote_side == "plain" else "plain"
+        assert specs[remote_side].endpoint == served_demo.id
+        assert not specs[local_side].endpoint
+        # The server uses none of this machine's cores for us: both at once is allowed.
+        assert view.simultaneous.isEnabled()
+        view.simultaneous.setChecked(True)
+        view.prompt.setText("Write a Python function to add two numbers.")
+        view.max_tokens.setValue(32)
+        view.repeats.setValue(1)
+        with qtbot.waitSignal(controller.race_finished, timeout=RACE_TIMEOUT_MS) as done:
+            view.run_button.click()
+        race = done.args[0].rounds[0]
+        expected = plain_session.generate(GenerationRequest.chat(
+            "Write a Python function to add two numbers.", max_new_tokens=32))
+        if remote_side == "plain":
+            assert race.speculative.stats.mode == "draft"
+            assert race.speculative.stats.num_assistant_tokens == view.k.value()
+        else:
+            assert race.plain.stats.mode == "plain"
+        assert race.plain.text == race.speculative.text == expected.text
+        for pane, result in ((view.plain, race.plain), (view.speculative, race.speculative)):
+            assert pane.text.toPlainText() == expected.text
+            assert pane.status.text().startswith(result.stats.summary())
+        assert "identical text ✓" in view.result.text()
+    finally:
+        tab.shutdown()
+
+
+def test_endpoints_saved_later_appear_when_the_tab_is_shown_again(qtbot, tandem_home):
+    tab = RaceTab()
+    qtbot.addWidget(tab)
+    tab.show()
+    assert tab.view.speculative_side.count() == 1  # only the local pair
+    upsert_endpoint(Endpoint("http://127.0.0.1:9", name="later"))
+    tab.hide()
+    tab.show()
+    for combo in (tab.view.plain_side, tab.view.speculative_side):
+        assert combo.findData("remote:later") == 1
+    assert tab.view.plain_side.currentData() == ""  # the choice did not change
+    tab.shutdown()
