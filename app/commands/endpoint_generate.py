@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import threading
 from typing import TYPE_CHECKING
 
-from app.core.engine.types import GenerationRequest, GenerationResult, Mode, StepEvent
+from app.core.engine.types import GenerationRequest, GenerationResult, Mode
 
 if TYPE_CHECKING:  # the HTTP stack is imported only when --endpoint is used
     from app.core.engine.remote import Endpoint, RemoteSession
@@ -27,31 +25,10 @@ def endpoint_from_args(args: argparse.Namespace) -> Endpoint:
 def run_remote(session: RemoteSession, request: GenerationRequest,
                echo: bool) -> GenerationResult:
     """Generate on a worker thread so that Ctrl+C closes the stream at once."""
-    stop = threading.Event()
-    outcome: dict[str, object] = {}
+    from app.commands.interruptible import echo_sink, run_on_worker
 
-    def sink(event: StepEvent) -> None:
-        if echo and event.text:
-            sys.stdout.write(event.text)
-            sys.stdout.flush()
-
-    def work() -> None:
-        try:
-            outcome["result"] = session.generate(request, sink, stop)
-        except BaseException as exc:
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=work, name="tandem-remote-generate", daemon=True)
-    worker.start()
-    try:
-        while worker.is_alive():
-            worker.join(0.1)
-    except KeyboardInterrupt:
-        stop.set()
-        worker.join()
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["result"]  # type: ignore[return-value]
+    return run_on_worker(lambda stop: session.generate(request, echo_sink(echo), stop),
+                         name="tandem-remote-generate")
 
 
 def generate_remote(args: argparse.Namespace) -> int:

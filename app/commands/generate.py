@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from app import paths
-from app.core.engine import GenerationRequest, Mode, PairSpec, StepEvent, load_session
+from app.commands.interruptible import echo_sink, run_on_worker
+from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
 from app.core.engine.errors import InvalidSettingsError
 from app.core.engine.report import format_stats
 from app.core.engine.types import GenerationResult
@@ -76,36 +77,16 @@ def request_from_args(args: argparse.Namespace, mode: Mode) -> GenerationRequest
 
 def run_interruptibly(target: PairSpec, request: GenerationRequest,
                       echo: bool) -> GenerationResult:
-    """Load and generate on one worker thread (a session lives on the thread that made it),
-    so that Ctrl+C on the main thread can stop the run cooperatively."""
-    stop = threading.Event()
-    outcome: dict[str, object] = {}
+    """Load and generate on one worker thread (a session lives on the thread that made it)."""
 
-    def sink(event: StepEvent) -> None:
-        if echo and event.text:
-            sys.stdout.write(event.text)
-            sys.stdout.flush()
-
-    def work() -> None:
+    def work(stop: threading.Event) -> GenerationResult:
+        session = load_session(target)
         try:
-            session = load_session(target)
-            try:
-                outcome["result"] = session.generate(request, sink, stop)
-            finally:
-                session.close()
-        except BaseException as exc:  # handed to the main thread
-            outcome["error"] = exc
+            return session.generate(request, echo_sink(echo), stop)
+        finally:
+            session.close()
 
-    worker = threading.Thread(target=work, name="tandem-generate", daemon=True)
-    worker.start()
-    while worker.is_alive():
-        try:
-            worker.join(0.1)
-        except KeyboardInterrupt:
-            stop.set()  # the run ends within one step; further Ctrl+C only repeats this
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["result"]  # type: ignore[return-value]
+    return run_on_worker(work)
 
 
 def generate(args: argparse.Namespace) -> int:
