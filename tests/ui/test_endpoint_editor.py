@@ -7,34 +7,17 @@ from collections.abc import Iterator
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from app.core.engine.remote import Endpoint, load_endpoints
 from app.core.engine.remote.endpoint import upsert_endpoint
 from app.core.engine.remote.keys import KEYRING_SERVICE
 from app.ui.endpoint_editor import EndpointEditor
 from app.ui.endpoint_list import EndpointListDialog, remote_ready_pairs
+from tests.fixtures.memory_keyring import MemoryKeyring
 from tests.fixtures.tgi_server import MODEL_ID, TOKENS, Script, ScriptedServer
 from tests.ui.conftest import send_and_wait
 
 SECRET = "sk-editor-test-7d3f"
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.items.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.items[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.items.pop((service, username), None)
 
 
 @pytest.fixture

@@ -6,30 +6,13 @@ import json
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from app.core.engine.errors import InvalidSettingsError
 from app.core.engine.remote import Endpoint, Protocol, keys, load_endpoints, redact_url
 from app.core.engine.remote import endpoint as endpoint_store
+from tests.fixtures.memory_keyring import MemoryKeyring
 
 SECRET = "sk-live-abcdef"
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.items.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.items[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.items.pop((service, username), None)
 
 
 def test_url_is_normalised_and_checked():
