@@ -166,6 +166,7 @@ def build(out: Path, seed: int) -> dict[str, Any]:
         # The reference answers are recorded in f32; pin it (bf16 CPUs would differ).
         (dst / RUNTIME_FILE).write_text(json.dumps(DEMO_RUNTIME) + "\n", encoding="utf-8")
     from app.devtools.demo_expected import write_draft_stats, write_expected
+    from app.devtools.demo_inputs import inputs_digest
 
     write_expected(out)
     draft_stats = write_draft_stats(out)
@@ -175,7 +176,8 @@ def build(out: Path, seed: int) -> dict[str, Any]:
             # Training floats depend on the CPU's vector unit: the rebuild test compares
             # answers only between builds made with the same one.
             "cpu_capability": torch.backends.cpu.get_cpu_capability(),
-            "torch": torch.__version__}
+            "torch": torch.__version__,
+            "inputs_digest": inputs_digest()}
     (out / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return info
 
