@@ -2,10 +2,13 @@
 
     python dev.py app [ARGS...]    # .venv with the runtime only, then `tandem ARGS`
     python dev.py test [PYTEST...] # .venv-test with every extra, then lint, types, tests
+    python dev.py lock             # re-resolve every dependency into requirements/lock.txt
 
 Each environment is created on first use and reinstalled only when pyproject.toml, the
-Python version or the pinned torch changes. Only the standard library is used here, so
-this runs before anything is installed.
+lock file, the Python version or the pinned torch changes. Installs take their versions
+from requirements/lock.txt (a pip constraints file), so two installs a week apart get the
+same packages; `lock` refreshes it from a clean resolve. Only the standard library is used
+here, so this runs before anything is installed.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ ROOT = Path(__file__).resolve().parent
 # wheel index (PIP_EXTRA_INDEX_URL) or any torch from PyPI brings multi-GB CUDA libraries.
 TORCH = "torch==2.13.0"
 MIN_PYTHON = (3, 11)
+LOCK = ROOT / "requirements" / "lock.txt"
+LOCK_EXTRAS = "convert,test,packaging"
 
 
 def venv_python(env: Path) -> Path:
@@ -69,8 +74,9 @@ def ensure_env(name: str, extras: str, with_torch: bool) -> Path:
     python = venv_python(env)
     stamp = env / "tandem-install.stamp"
     made_by = env / "tandem-python.txt"
+    lock = LOCK.read_bytes() if LOCK.exists() else b""
     digest = hashlib.sha256(b"|".join([
-        (ROOT / "pyproject.toml").read_bytes(), extras.encode(), TORCH.encode()])).hexdigest()
+        (ROOT / "pyproject.toml").read_bytes(), extras.encode(), TORCH.encode(), lock])).hexdigest()
     same_python = made_by.exists() and made_by.read_text() == sys.version
     if python.exists() and same_python and stamp.exists() and stamp.read_text() == digest:
         return python
@@ -78,8 +84,16 @@ def ensure_env(name: str, extras: str, with_torch: bool) -> Path:
         print(f"creating {env}", flush=True)
         _create(env)
         made_by.write_text(sys.version)
-    pip = (python, "-m", "pip", "install", "--disable-pip-version-check")
+    install(python, extras, with_torch, constrained=LOCK.exists())
+    stamp.write_text(digest)
+    return python
+
+
+def install(python: Path, extras: str, with_torch: bool, constrained: bool) -> None:
+    pip: tuple[str | Path, ...] = (python, "-m", "pip", "install", "--disable-pip-version-check")
     run(*pip, "--upgrade", "pip")
+    if constrained:
+        pip = (*pip, "-c", LOCK.relative_to(ROOT).as_posix())
     target = f".[{extras}]" if extras else "."
     if with_torch:
         run(*pip, TORCH)
@@ -89,8 +103,29 @@ def ensure_env(name: str, extras: str, with_torch: bool) -> Path:
         run(python, "-m", "pip", "uninstall", "-y", "torchvision")
     else:
         run(*pip, "-e", target)
-    stamp.write_text(digest)
-    return python
+
+
+def lock() -> int:
+    """Resolve every extra afresh in a scratch venv and pin what pip chose."""
+    env = ROOT / ".venv-lock"
+    shutil.rmtree(env, ignore_errors=True)
+    _create(env)
+    python = venv_python(env)
+    install(python, LOCK_EXTRAS, with_torch=True, constrained=False)
+    frozen = subprocess.run([str(python), "-m", "pip", "freeze", "--exclude-editable"],
+                            check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    pins = sorted((line.split("+")[0] if line.lower().startswith("torch==") else line)
+                  for line in frozen.splitlines() if "==" in line)
+    LOCK.parent.mkdir(exist_ok=True)
+    LOCK.write_text(
+        "# Every dependency of Tandem and its extras, as resolved by `python dev.py lock`\n"
+        f"# (Python {sys.version_info.major}.{sys.version_info.minor}). A pip constraints file:"
+        " dev.py and packaging/build.py install with -c,\n"
+        "# so it pins versions without installing anything by itself.\n"
+        + "\n".join(pins) + "\n", encoding="utf-8")
+    shutil.rmtree(env, ignore_errors=True)
+    print(f"wrote {LOCK.relative_to(ROOT)} ({len(pins)} packages)")
+    return 0
 
 
 def test(rest: list[str]) -> int:
@@ -117,10 +152,12 @@ def main(argv: list[str]) -> int:
         print(f"dev.py: Tandem needs Python {'.'.join(map(str, MIN_PYTHON))} or newer; this is "
               f"{sys.version.split()[0]}. Run it with a newer python (e.g. python3.11).")
         return 2
-    if not argv or argv[0] not in {"app", "test"}:
+    if not argv or argv[0] not in {"app", "test", "lock"}:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
+    if command == "lock":
+        return lock()
     if command == "app":
         python = ensure_env(".venv", "", with_torch=False)
         return call([str(python), "-m", "app", *rest])

@@ -6,8 +6,10 @@
 
 The venv (build/packaging-venv-<hash>) holds only the runtime dependencies and
 PyInstaller, so nothing else installed on the machine (torch, transformers, ...) can leak
-into the bundle. It is reused while pyproject.toml and this file are unchanged; pip's own
-cache makes a re-creation cheap. Only the standard library is used here.
+into the bundle. Versions come from requirements/lock.txt (the same constraints file that
+dev.py installs from). The venv is reused while pyproject.toml, the lock file and this file
+are unchanged; pip's own cache makes a re-creation cheap. Only the standard library is
+used here.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 DIST = ROOT / "dist"
 SPEC = ROOT / "packaging" / "tandem.spec"
-PYINSTALLER = "pyinstaller==6.22.3"
+LOCK = ROOT / "requirements" / "lock.txt"
+PYINSTALLER = "pyinstaller==6.22.3"  # the same pin as the `packaging` extra
 
 
 def venv_python(env: Path) -> Path:
@@ -46,6 +49,7 @@ def env_key() -> str:
     # The build venv depends on the runtime dependencies and on how this script installs.
     digest = hashlib.sha256()
     digest.update((ROOT / "pyproject.toml").read_bytes())
+    digest.update(LOCK.read_bytes() if LOCK.exists() else b"")
     digest.update(PYINSTALLER.encode())
     digest.update(sys.version.encode())
     return digest.hexdigest()[:12]
@@ -93,7 +97,9 @@ def _ensure_build_env(fresh: bool) -> Path:
     venv.EnvBuilder(with_pip=True, clear=True).create(env)
     # Editable, so the metadata that `tandem --version` reads exists while the code is
     # always taken from this tree.
-    run(python, "-m", "pip", "install", "--disable-pip-version-check", "-e", ".", PYINSTALLER)
+    constraints = ["-c", LOCK.relative_to(ROOT).as_posix()] if LOCK.exists() else []
+    run(python, "-m", "pip", "install", "--disable-pip-version-check", *constraints, "-e", ".",
+        PYINSTALLER)
     stamp.write_text(env_key())
     return python
 
