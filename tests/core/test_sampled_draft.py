@@ -18,19 +18,21 @@ SEEDS = range(300)
 
 
 def _request(seed: int, k: int | None, sample: bool = True) -> GenerationRequest:
-    return GenerationRequest(prompt="Tell me about", max_new_tokens=4, do_sample=sample,
+    return GenerationRequest(prompt="Tell me about", max_new_tokens=3, do_sample=sample,
                              temperature=1.0, seed=seed, num_assistant_tokens=k)
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # about a minute on a quiet 2-core machine
 def test_three_hundred_seeds_answer_with_the_targets_distribution(draft_session,
                                                                   plain_session):
-    # GenAI 2026.4.1's own speculative sampling failed 4 of these 300 seeds, and its
-    # answers failed this very chi-square test (p = 2e-23).
+    # GenAI 2026.4.1's own speculative sampling failed on some of these seeds (4 of 300
+    # with 8 new tokens) and its answers, failures finished another way, failed this very
+    # chi-square test (p = 2e-23 with 4 new tokens).
     results = [draft_session.generate(_request(seed, 3)) for seed in SEEDS]
     assert all(r.library.get(SAMPLED_BY_LOOP) == 1.0 for r in results)
     assert all(r.stats.mode == "draft" for r in results)
-    assert all(len(r.token_ids) == 4 or r.stats.finish_reason == FinishReason.END_OF_SEQUENCE
+    assert all(len(r.token_ids) == 3 or r.stats.finish_reason == FinishReason.END_OF_SEQUENCE
                for r in results)
     assert sum(r.stats.accepted_tokens or 0 for r in results) > 100  # the draft works
     speculative = [tuple(r.token_ids[:3]) for r in results]
