@@ -75,7 +75,7 @@ def test_every_listed_end_token_ends_the_answer(demo_dir, tmp_path, plain_sessio
     import json
     import shutil
 
-    from app.core.engine import PairSpec, load_session
+    from app.core.engine import Mode, PairSpec, load_session
 
     full = plain_session.generate(GenerationRequest(prompt="In the morning, the",
                                                     max_new_tokens=30))
@@ -85,12 +85,18 @@ def test_every_listed_end_token_ends_the_answer(demo_dir, tmp_path, plain_sessio
     config = json.loads((target / "generation_config.json").read_text())
     config["eos_token_id"] = [config["eos_token_id"], extra_end]
     (target / "generation_config.json").write_text(json.dumps(config))
-    for spec in (PairSpec(target), PairSpec(target, demo_dir / "draft")):
+    # The universal backend too, with a foreign draft and with a same-vocabulary one
+    # (which proposes the end id inside a burst of accepted candidates).
+    for spec in (PairSpec(target), PairSpec(target, demo_dir / "draft"),
+                 PairSpec(target, demo_dir / "draft-othertok", mode=Mode.UNIVERSAL),
+                 PairSpec(target, demo_dir / "draft", mode=Mode.UNIVERSAL)):
         session = load_session(spec)
-        result = session.generate(GenerationRequest(prompt="In the morning, the",
-                                                    max_new_tokens=30))
-        assert result.token_ids == full.token_ids[:5]
-        assert result.stats.finish_reason == FinishReason.END_OF_SEQUENCE
+        for k in (1, 4):
+            result = session.generate(GenerationRequest(
+                prompt="In the morning, the", max_new_tokens=30,
+                num_assistant_tokens=None if spec.resolved_mode is Mode.PLAIN else k))
+            assert result.token_ids == full.token_ids[:5], (spec.resolved_mode, k)
+            assert result.stats.finish_reason == FinishReason.END_OF_SEQUENCE
         session.close()
 
 

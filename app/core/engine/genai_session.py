@@ -22,6 +22,8 @@ from app.core.engine.errors import (
 from app.core.engine.model_folder import context_length, runtime_properties, stop_token_ids
 from app.core.engine.pair import PairSpec
 from app.core.engine.preflight import preflight
+from app.core.engine.sampled_draft import as_draft_result, load_sampler, runs_on_loop
+from app.core.engine.session import Session
 from app.core.engine.stats import Timing, build_stats
 from app.core.engine.streamer import BurstStreamer
 from app.core.engine.types import (
@@ -50,14 +52,6 @@ def _load_error(exc: RuntimeError, spec: PairSpec) -> TandemError:
 def _generation_error(exc: RuntimeError, request: GenerationRequest,
                       mode: Mode) -> GenerationFailedError:
     text = str(exc).strip()
-    if "content_length <= prompt_ids.size()" in text and request.do_sample \
-            and mode is Mode.DRAFT:
-        # Seen with openvino-genai 2026.4.1: about 1 sampled speculative run in 40 fails
-        # this internal check, depending on the seed.
-        return GenerationFailedError(
-            "OpenVINO GenAI failed an internal check during speculative sampling "
-            "(a known library issue that depends on the seed).",
-            "Run again with another seed, or use greedy decoding.")
     first_line = (text.splitlines() or [type(exc).__name__])[0]
     return GenerationFailedError(f"Generation failed: {first_line[:300]}",
                                  "Try again; if it repeats, reload the pair.")
@@ -100,6 +94,9 @@ class GenAISession:
         if self.eos_token_id < 0:
             self.eos_token_id = int(self.tokenizer.get_eos_token_id())
         self.stop_token_ids = stop_token_ids(spec.target) | {self.eos_token_id}
+        # Sampling with a draft runs Tandem's loop (`sampled_draft`); it holds the models
+        # while the pipeline is released, and the other way round.
+        self._sampler: Session | None = None
 
     @staticmethod
     def _build_pipeline(spec: PairSpec) -> Any:
@@ -160,6 +157,16 @@ class GenAISession:
     def generate(self, request: GenerationRequest, sink: StepSink | None = None,
                  stop: threading.Event | None = None) -> GenerationResult:
         request = validate_request(request, self.mode, self.spec.on_npu)
+        if runs_on_loop(self.mode, request):
+            if self._sampler is None:
+                self._pipe = None  # one copy of the target in memory at a time
+                self._sampler = load_sampler(self.spec)
+            return as_draft_result(self._sampler.generate(request, sink, stop))
+        if self._pipe is None:  # released for the sampling loop, or after a failure
+            if self._sampler is not None:
+                self._sampler.close()
+                self._sampler = None
+            self._reload()
         inputs, input_tokens = self._inputs(request)
         if self.spec.on_npu:
             check_npu_prompt(input_tokens)
@@ -180,14 +187,10 @@ class GenAISession:
         except RuntimeError as exc:
             if self.mode is Mode.DRAFT:
                 # Seen with 2026.4.1: after a failed speculative run the pipeline still
-                # answers but never accepts a draft token again. Rebuild it.
-                try:
-                    self._pipe = self._build_pipeline(self.spec)
-                except RuntimeError as reload_exc:
-                    self._pipe = None
-                    raise GenerationFailedError(
-                        f"Generation failed and the pair could not be reloaded: {reload_exc}",
-                        "Reload the pair.") from exc
+                # answers but never accepts a draft token again. Rebuild it, releasing
+                # the old one first so that memory never holds two targets.
+                self._pipe = None
+                self._reload(exc)
             raise _generation_error(exc, request, self.mode) from exc
         if streamer.error is not None:
             raise GenerationFailedError(f"Streaming failed: {streamer.error}",
@@ -197,6 +200,16 @@ class GenAISession:
         finished = time.monotonic()
         return self._result(request, streamer, result, submitted, finished, input_tokens,
                             max_new)
+
+    def _reload(self, failure: BaseException | None = None) -> None:
+        """Build the pipeline again (the old one is already released)."""
+        try:
+            self._pipe = self._build_pipeline(self.spec)
+        except RuntimeError as exc:
+            self._pipe = None
+            raise GenerationFailedError(
+                f"The pair could not be reloaded: {exc}", "Reload the pair.") \
+                from (failure or exc)
 
     def _decode(self, ids: Sequence[int]) -> str:
         return str(self.tokenizer.decode(list(ids), skip_special_tokens=True))
@@ -245,3 +258,6 @@ class GenAISession:
 
     def close(self) -> None:
         self._pipe = None
+        if self._sampler is not None:
+            self._sampler.close()
+            self._sampler = None

@@ -61,6 +61,25 @@ def context_length(folder: Path) -> int | None:
     return None
 
 
+def sliding_window(folder: Path) -> int | None:
+    """The attention window from config.json (Mistral, Phi-3, Gemma-2...), when the model
+    uses one; None for full attention (Qwen2 lists a window it does not use)."""
+    try:
+        data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    text = data.get("text_config")
+    if isinstance(text, dict) and "sliding_window" in text:
+        data = text
+    if data.get("use_sliding_window") is False:
+        return None
+    value = data.get("sliding_window")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 \
+        else None
+
+
 def weights_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.glob("*.bin") if p.is_file())
 

@@ -9,7 +9,9 @@ but the last one (`pending`), which the next target pass feeds first. A step:
 3. one target pass over [pending, *candidates] gives logits for every position;
 4. `verify` accepts a prefix and picks the target's own next token;
 5. the cache is trimmed by the rejected candidates only; the accepted ones and the new
-   token go to the streamer as one burst, exactly like a GenAI draft step.
+   token go to the streamer as one burst, exactly like a GenAI draft step. A burst ends
+   at its first stop id (any end id the target's generation_config.json lists, or the
+   tokenizer's EOS), as plain decoding would have ended there.
 
 The loop's own time (everything but model inference) is measured per step.
 """
@@ -88,7 +90,7 @@ def _draft_steps(request: GenerationRequest, ratio: float) -> tuple[int, int]:
 
 def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide,
              request: GenerationRequest, target_prompt: list[int], draft_prompt: list[int],
-             streamer: BurstStreamer) -> LoopReport:
+             streamer: BurstStreamer, stop_ids: frozenset[int]) -> LoopReport:
     report = LoopReport()
     sampling = Sampling(request.temperature, request.top_p, request.top_k)
     rng = np.random.default_rng(request.seed)
@@ -103,7 +105,7 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide,
         else int(np.argmax(logits))
     committed_ids = [first]
     committed = bytearray(vocab.pieces[first])
-    if not _emit(streamer, [first], vocab.eos_id):
+    if not _emit(streamer, [first], stop_ids):
         return _finish(report, target, draft)
     while len(committed_ids) < request.max_new_tokens:
         started, started_cpu = time.perf_counter(), time.thread_time()
@@ -125,11 +127,11 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide,
         else:
             accepted, token = verify_greedy(logits, candidates)
         target.trim(pending_at + 1 + accepted)
-        burst = [*candidates[:accepted], token]
+        burst = _cut_at_stop([*candidates[:accepted], token], stop_ids)
         committed_ids.extend(burst)
         committed += vocab.spell(burst)
         report.drafted_per_step.append(len(candidates))
-        going = _emit(streamer, burst, vocab.eos_id)
+        going = _emit(streamer, burst, stop_ids)
         model_time = target.infer_seconds + draft.model.infer_seconds - model_before
         report.overhead_ms.append((time.perf_counter() - started - model_time) * 1000)
         model_cpu = target.infer_cpu_seconds + draft.model.infer_cpu_seconds - model_cpu_before
@@ -139,11 +141,19 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide,
     return _finish(report, target, draft)
 
 
-def _emit(streamer: BurstStreamer, burst: list[int], eos_id: int) -> bool:
+def _cut_at_stop(burst: list[int], stop_ids: frozenset[int]) -> list[int]:
+    """The burst up to and including its first stop id (an accepted candidate can be one)."""
+    for index, token in enumerate(burst):
+        if token in stop_ids:
+            return burst[: index + 1]
+    return burst
+
+
+def _emit(streamer: BurstStreamer, burst: list[int], stop_ids: frozenset[int]) -> bool:
     """Hand one step to the streamer; False when the run must end here."""
     streamer.write(burst)
     return not (streamer.error is not None or streamer.stop_string_hit
-                or streamer.stopped_by_user or burst[-1] == eos_id)
+                or streamer.stopped_by_user or burst[-1] in stop_ids)
 
 
 def _finish(report: LoopReport, target: StatefulModel, draft: DraftSide) -> LoopReport:

@@ -11,6 +11,13 @@ only masks the rejected slots (attention_mask 0, the next tokens keep their true
 position ids: the logits are those of the trimmed cache), and the states are trimmed
 for real (`compact`) once the masked slots reach a quarter of the cache: one copy per
 many rejections instead of one per rejection.
+
+Sliding-window models (Mistral, Phi-3, Gemma-2: `sliding_window` in config.json) are
+exported with the window counted in cache slots, masked ones included, so a masked slot
+inside the window would hide a real token that plain decoding sees. Such a model is
+compacted before any call whose slots would pass the window while masked slots remain:
+exact, at the cost of one compaction per rejecting step once the context is longer than
+the window.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import numpy as np
 import openvino as ov
 
 from app.core.engine.errors import GenerationFailedError, IncompleteModelError
+from app.core.engine.model_folder import sliding_window
 
 _INPUTS = ("input_ids", "attention_mask", "position_ids", "beam_idx")
 _SEQUENCE_AXIS = 2
@@ -54,6 +62,7 @@ class StatefulModel:
         self.infer_cpu_seconds = 0.0  # this thread's CPU time inside inference
         self.infer_calls = 0
         self.trim_seconds = 0.0
+        self.sliding_window = sliding_window(folder)
         self._mask = np.ones((1, 1024), dtype=np.int64)  # per slot: 1 live, 0 rolled back
         self._ports = [compiled.input(name) for name in _INPUTS]
         self._request.set_tensor(self._ports[3], ov.Tensor(np.zeros(1, dtype=np.int32)))
@@ -78,6 +87,11 @@ class StatefulModel:
     def forward(self, ids: Sequence[int]) -> np.ndarray:
         """Append `ids` to the cache; return float32 logits [len(ids), vocab] (a copy)."""
         count = len(ids)
+        if self.sliding_window is not None and self.dead \
+                and self.physical + count > self.sliding_window:
+            started = time.perf_counter()
+            self.compact()  # the window counts slots: no masked slot may sit inside it
+            self.trim_seconds += time.perf_counter() - started
         total = self.length + count
         slots = self.physical + count
         if slots > self._mask.shape[1]:

@@ -20,7 +20,12 @@ from dataclasses import replace
 import openvino_genai
 
 from app.core.engine.errors import GenerationFailedError, InvalidSettingsError, PromptTooLongError
-from app.core.engine.model_folder import check_model_folder, context_length, runtime_properties
+from app.core.engine.model_folder import (
+    check_model_folder,
+    context_length,
+    runtime_properties,
+    stop_token_ids,
+)
 from app.core.engine.pair import PairSpec
 from app.core.engine.preflight import check_devices, check_memory
 from app.core.engine.stats import Timing, build_stats
@@ -82,6 +87,8 @@ class UniversalSession:
         self.load_time_s = time.monotonic() - started
         self.tokenizer = self.target_vocab.tokenizer
         self.eos_token_id = self.target_vocab.eos_id
+        # Every end id the target lists ends the answer, as in the GenAI backend.
+        self.stop_token_ids = frozenset(stop_token_ids(spec.target) | {self.eos_token_id})
         self.context_length = context_length(spec.target)
 
     # -- inputs -----------------------------------------------------------------------
@@ -122,7 +129,7 @@ class UniversalSession:
         streamer = BurstStreamer(self.target_vocab.decode, sink, stop, request.stop_strings)
         submitted = time.monotonic()
         report = run_loop(self.target, self.target_vocab, self.draft, request, target_prompt,
-                          draft_prompt, streamer)
+                          draft_prompt, streamer, self.stop_token_ids)
         if streamer.error is not None:
             raise GenerationFailedError(f"Streaming failed: {streamer.error}",
                                         "This is a bug in Tandem; please report it.") \
@@ -138,7 +145,7 @@ class UniversalSession:
         if streamer.stopped_by_user:
             return FinishReason.STOPPED
         ids = streamer.token_ids
-        if ids and ids[-1] == self.eos_token_id:
+        if ids and ids[-1] in self.stop_token_ids:
             return FinishReason.END_OF_SEQUENCE
         return FinishReason.LENGTH if len(ids) >= max_new else FinishReason.END_OF_SEQUENCE
 
