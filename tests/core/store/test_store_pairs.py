@@ -185,3 +185,22 @@ def test_pair_statuses_for_the_window():
     assert rows["llama3.1-8b-fastdraft"].gated
     assert rows["phi3-medium-qwen2"].universal
     assert rows["mine"].ready and rows["mine"].universal and rows["mine"].origin == "added"
+
+
+def test_cli_wording_for_a_universal_pair_says_it_runs(capsys):
+    # Issue 13 item 11: the universal backend exists, the CLI must not say otherwise.
+    assert cli.main(["models", "add", "--target", str(DEMO / "target"), "--draft",
+                     str(DEMO / "draft-othertok"), "--name", "uni"]) == 0
+    added = capsys.readouterr().out
+    assert "not yet supported" not in added and "not supported" not in added
+    assert "universal draft" in added and "tandem generate --pair uni" in added
+    assert cli.main(["models", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "not supported" not in listing
+    uni_line = next(line for line in listing.splitlines() if line.lstrip().startswith("uni"))
+    assert "universal draft" in uni_line
+    # And the command it suggests really runs the pair with the universal backend.
+    assert cli.main(["generate", "--pair", "uni", "--json", "--max-new-tokens", "8",
+                     "Hello!"]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["mode"] == "universal" and out["generated_tokens"] > 0
