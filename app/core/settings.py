@@ -152,12 +152,21 @@ def load_settings(path: Path | None = None) -> LoadedSettings:
     if not path.exists():
         return LoadedSettings(Settings(), first_launch=True)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return LoadedSettings(Settings.from_dict(data), first_launch=False)
-    except (ValueError, OSError, TypeError) as exc:
-        aside = set_aside(path)
+        raw = path.read_bytes()
+    except OSError as exc:  # not corruption: a lock, an I/O error; leave the file alone
         return LoadedSettings(Settings(), first_launch=False, problem=(
-            f"The settings file could not be read ({exc}); it was kept as {aside.name} "
+            f"The settings file could not be read right now ({exc.strerror or exc}); "
+            "the defaults are in use for this session and the file was left as it is."))
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        return LoadedSettings(Settings.from_dict(data), first_launch=False)
+    except (ValueError, TypeError, AttributeError) as exc:
+        try:
+            kept = f"it was kept as {set_aside(path).name}"
+        except OSError as err:
+            kept = f"it could not be renamed ({err.strerror or err}) and was left as it is"
+        return LoadedSettings(Settings(), first_launch=False, problem=(
+            f"The settings file could not be read ({exc}); {kept} "
             "and the defaults are in use."))
 
 

@@ -40,6 +40,16 @@ def test_corrupt_or_mistyped_file_is_set_aside(tmp_path: Path) -> None:
     assert len(list(tmp_path.glob("settings.json.corrupt-*"))) == 3
 
 
+def test_an_unreadable_settings_file_is_not_set_aside(tmp_path: Path) -> None:
+    # Issue 13 item 5: an OSError (here: a directory where the file should be) is not
+    # corruption; the file is left alone and the defaults are used for this session.
+    path = tmp_path / "settings.json"
+    path.mkdir()
+    loaded = load_settings(path)
+    assert loaded.settings == Settings() and "right now" in loaded.problem
+    assert path.is_dir() and not list(tmp_path.glob("settings.json.corrupt-*"))
+
+
 def test_generation_settings_build_spec_and_request(demo_dir: Path) -> None:
     msgs = (Message("user", "hi"),)
     spec_k = GenerationSettings(k=4).pair_spec(demo_dir / "target", demo_dir / "draft",
