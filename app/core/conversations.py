@@ -112,7 +112,7 @@ class ConversationStore:
     def _path(self, conversation_id: str) -> Path:
         return self.folder / f"{conversation_id}.json"
 
-    def _problem(self, text: str) -> None:
+    def add_problem(self, text: str) -> None:
         with self._problems_lock:
             if text not in self.problems:
                 self.problems.append(text)
@@ -126,7 +126,7 @@ class ConversationStore:
                 return None  # deleted by another instance meanwhile
             except OSError as exc:
                 if attempt + 1 == READ_ATTEMPTS:
-                    self._problem(
+                    self.add_problem(
                         f"The conversation file {path.name} could not be read right now "
                         f"({exc.strerror or exc}); it was left as it is and will be tried "
                         "again next time the list is shown.")
@@ -149,11 +149,11 @@ class ConversationStore:
         try:
             aside = set_aside(path)
         except OSError as exc:
-            self._problem(f"The conversation file {path.name} is damaged ({why}) and could "
+            self.add_problem(f"The conversation file {path.name} is damaged ({why}) and could "
                           f"not be renamed ({exc.strerror or exc}); it is skipped, not deleted.")
             return
         self.index.drop(path)
-        self._problem(f"The conversation file {path.name} could not be read ({why}); "
+        self.add_problem(f"The conversation file {path.name} could not be read ({why}); "
                       f"it was kept as {aside.name}.")
 
     def _summarize(self, path: Path) -> ConversationSummary | None:
@@ -176,6 +176,8 @@ class ConversationStore:
         return sorted((c for c in found if c.matches(query)), key=lambda c: -c.updated)
 
     def load(self, conversation_id: str) -> Conversation | None:
+        if not conversation_id or Path(conversation_id).name != conversation_id:
+            return None  # not an id this store made (e.g. a hand-edited settings file)
         return self._read(self._path(conversation_id))
 
     def save(self, conversation: Conversation) -> None:

@@ -63,8 +63,8 @@ class MainWindow(QMainWindow):
 
     def _open_start_conversation(self) -> None:
         self.conversations.refresh_list()
-        existing = self.conversations.store.find()
-        last = next((c for c in existing if c.id == self.settings.last_conversation), None)
+        last_id = self.settings.last_conversation
+        last = self.conversations.store.load(last_id) if last_id else None
         if last is not None:
             self.conversations.open_conversation(last.id)
         else:
@@ -115,4 +115,5 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.generation.shutdown()
         self.race_tab.shutdown()
+        self.conversations.shutdown()
         super().closeEvent(event)
