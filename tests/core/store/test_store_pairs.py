@@ -16,6 +16,7 @@ from app.core.store.events import CancelToken, StoreError
 from app.core.store.manifest import read_manifest
 from app.core.store.pairs import find_ready_pair, list_ready_pairs, ready_pair_spec
 from app.core.store.pull import add, remove, suggest_draft
+from app.core.store.sides import folder_fingerprint
 from app.core.store.verify import is_ready, verify
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -204,3 +205,57 @@ def test_cli_wording_for_a_universal_pair_says_it_runs(capsys):
                      "Hello!"]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["mode"] == "universal" and out["generated_tokens"] > 0
+
+
+def test_a_changed_local_folder_is_stored_again(tmp_path: Path):
+    # Issue 13 item 6: add, change a file of the source folder, add again -> a new copy
+    # made from the new files (the old one was reused before).
+    mine = tmp_path / "my-draft"
+    shutil.copytree(DEMO / "draft", mine)
+    first = _add(DEMO / "target", mine, "one", load=False).record
+    stored = layout.model_dir(first.draft)
+    before = read_manifest(stored)
+    assert before is not None
+    config = json.loads((mine / "generation_config.json").read_text(encoding="utf-8"))
+    config["tandem_test_marker"] = 1
+    (mine / "generation_config.json").write_text(json.dumps(config), encoding="utf-8")
+
+    second = _add(DEMO / "target", mine, "two", load=False).record
+    after = read_manifest(layout.model_dir(second.draft))
+    assert after is not None
+    assert after.source["fingerprint"] != before.source["fingerprint"]
+    copied = json.loads((layout.model_dir(second.draft) / "generation_config.json")
+                        .read_text(encoding="utf-8"))
+    assert copied["tandem_test_marker"] == 1
+    # Unchanged, it is reused (no new copy): the same manifest.
+    third = _add(DEMO / "target", mine, "three", load=False).record
+    again = read_manifest(layout.model_dir(third.draft))
+    assert again is not None and again.digest == after.digest
+
+
+@pytest.mark.slow
+def test_a_changed_checkpoint_folder_is_converted_again(tmp_path: Path):
+    # The issue's case: a Hugging Face folder converted once; its tokenizer.json replaced;
+    # adding it again must convert afresh, not reuse the old conversion.
+    mine = tmp_path / "my-hf-draft"
+    shutil.copytree(DEMO / "hf" / "draft", mine)
+
+    def add_and_watch(name: str) -> tuple[object, list[str]]:
+        stages: list[str] = []
+        result = add(str(DEMO / "target"), str(mine), name, lambda e: stages.append(e.stage),
+                     CancelToken(), load=False)
+        assert result.ok, result.problems
+        return result.record, stages
+
+    first, stages = add_and_watch("one")
+    assert "convert" in stages
+    tokenizer = json.loads((mine / "tokenizer.json").read_text(encoding="utf-8"))
+    (mine / "tokenizer.json").write_text(json.dumps(tokenizer, indent=1), encoding="utf-8")
+    second, stages = add_and_watch("two")
+    assert "convert" in stages
+    assert second.draft == first.draft  # the same place, now holding the new conversion
+    manifest = read_manifest(layout.model_dir(second.draft))
+    assert manifest is not None
+    assert manifest.source["fingerprint"] == folder_fingerprint(mine)
+    _third, stages = add_and_watch("three")
+    assert "convert" not in stages  # unchanged: reused
