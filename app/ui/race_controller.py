@@ -124,6 +124,8 @@ class RaceController(QObject):
                 continue
             if host is not None:
                 host.retire()  # never waits; the next load starts once it is gone
+                if self._loading == side:
+                    self._loading = ""  # its load will never be reported: load the new one
             self._loaded.discard(side)
             host = WorkerHost(specs[side], self)
             host.loaded.connect(lambda _info, s=side: self._on_loaded(s))

@@ -27,6 +27,7 @@ from app.core.store.events import CancelToken
 from app.core.store.pull import add
 from app.ui.generation_controller import PairState
 from app.ui.generation_worker import GenerationWorker
+from app.ui.race_tab import RaceTab
 from app.ui.stall_probe import StallProbe
 from app.ui.worker_host import retiring_count
 from tests.conftest import DEMO
@@ -110,3 +111,35 @@ def test_closing_the_window_during_a_load_hides_then_closes(qtbot, make_window,
     probe.stop()
     _check(probe, slow_loads, "closing during a load")
     assert host.worker_thread.isFinished()
+
+
+@pytest.mark.slow
+def test_race_changing_pair_during_its_loads(qtbot, slow_loads, monkeypatch) -> None:
+    # race_controller._ensure_hosts replaces the hosts of the previous pair, one of which
+    # is still loading: retired without waiting, and the race runs on the new pair.
+    result = add(str(DEMO / "target"), str(DEMO / "draft"), "second", lambda e: None,
+                 CancelToken(), load=False)
+    assert result.ok, result.problems
+    monkeypatch.setattr(GenerationWorker, "load_delay_s", 0.8)
+    tab = RaceTab()
+    qtbot.addWidget(tab)
+    tab.show()
+    view, controller = tab.view, tab.controller
+    view.prompt.setText("Hello!")
+    view.max_tokens.setValue(16)
+    view.repeats.setValue(1)
+    try:
+        controller.start()  # the demo pair's plain side starts loading, slowly
+        first = dict(controller.hosts)
+        qtbot.wait(300)
+        controller.stop()
+        view.pair.setCurrentIndex(view.pair.findData("second"))
+        with qtbot.waitSignal(controller.race_finished, timeout=120_000) as done:
+            controller.start()
+        race = done.args[0].rounds[-1]
+        assert race.plain.text and race.plain.text == race.speculative.text
+        assert all(h.spec.name == "second" for h in controller.hosts.values())
+        assert all(h.retiring for h in first.values())
+        assert slow_loads == []
+    finally:
+        tab.shutdown()
