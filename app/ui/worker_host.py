@@ -11,6 +11,7 @@ a replaced pair's memory is freed before the next one is loaded.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import threading
 
@@ -52,6 +53,18 @@ def board() -> RetirementBoard:
 
 def retiring_count() -> int:
     return len(board().hosts)
+
+
+EXIT_WAIT_MS = 120_000
+
+
+@atexit.register
+def _let_retiring_threads_end() -> None:
+    """At interpreter exit, when no window and no event loop are left: a QThread destroyed
+    while its thread runs aborts the process, so let retiring workers finish first."""
+    if _board is not None:
+        for host in list(_board.hosts):
+            host.worker_thread.wait(EXIT_WAIT_MS)
 
 
 class WorkerHost(QObject):
@@ -163,7 +176,10 @@ class WorkerHost(QObject):
             QTimer.singleShot(5, self._on_thread_finished)
             return
         self.retired.emit()
-        board().remove(self)  # the last reference: Python frees the host and its thread
+        board().remove(self)
+        # The board held the last reference; drop it in a later loop turn, not inside
+        # this slot (the host and its finished QThread are then freed by Python).
+        QTimer.singleShot(0, lambda _keep=self: None)
 
     # -- relays (run on the GUI thread) ---------------------------------------------------
 
