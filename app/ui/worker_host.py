@@ -107,6 +107,7 @@ class WorkerHost(QObject):
         self.worker_thread.finished.connect(self._on_thread_finished)
         self.retiring = False
         self._load_waiting = False
+        self._waiting_runs: list[tuple[int, GenerationRequest, threading.Event]] = []
         self.worker_thread.start()
 
     def load(self) -> None:
@@ -126,6 +127,10 @@ class WorkerHost(QObject):
             self._load_waiting = False
             board().idle.disconnect(self._load_now)
             self.load()
+            # Runs asked for meanwhile go to the worker after the load, in order.
+            waiting, self._waiting_runs = self._waiting_runs, []
+            for args in waiting:
+                self._generate_requested.emit(*args)
 
     @property
     def waiting_to_load(self) -> bool:
@@ -135,7 +140,10 @@ class WorkerHost(QObject):
         request_id = next(_ids)
         stop = threading.Event()
         self._stops[request_id] = stop
-        self._generate_requested.emit(request_id, request, stop)
+        if self._load_waiting:
+            self._waiting_runs.append((request_id, request, stop))
+        else:
+            self._generate_requested.emit(request_id, request, stop)
         return request_id
 
     def unload(self) -> None:
@@ -156,6 +164,7 @@ class WorkerHost(QObject):
         if self._load_waiting:
             self._load_waiting = False
             board().idle.disconnect(self._load_now)
+            self._waiting_runs = []  # stopped above; never started
         self.setParent(None)  # kept alive by the board, not by a view that may close
         board().add(self)
         if self.worker_thread.isRunning():

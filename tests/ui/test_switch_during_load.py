@@ -80,16 +80,22 @@ def test_switching_pair_and_mode_during_a_slow_load(qtbot, make_window, slow_loa
     controls.pair.setCurrentIndex(controls.pair.findData("second"))
     qtbot.wait(300)  # and now the second pair's
     controls.mode.setCurrentIndex(controls.mode.findData("plain"))
+    # Measured until the new pair has loaded (rendering the answer is not the subject).
+    loaded: list[dict] = []
+    generation.loaded.connect(lambda info: loaded or (loaded.append(info), probe.stop()))
+    # Sent at once: the run waits behind the new load, which waits for the old ones.
+    answer = send_and_wait(qtbot, window, "Hello!")
     qtbot.waitUntil(lambda: generation.state is PairState.READY and retiring_count() == 0,
                     timeout=60_000)
-    probe.stop()
+    assert len(loaded) == 1
     _check(probe, slow_loads, "switching during loads")
     assert first is not generation.host and first.worker_thread.isFinished()
     spec = generation.spec
     assert spec is not None and spec.resolved_mode is Mode.PLAIN
     assert spec.name == "second" and spec.target == layout.model_dir(result.record.target)
-    answer = send_and_wait(qtbot, window, "Hello!")
     assert answer.text and answer.stats.mode == "plain"
+    again = send_and_wait(qtbot, window, "Hello!")  # and the pair stays usable
+    assert again.text == answer.text
 
 
 def test_closing_the_window_during_a_load_hides_then_closes(qtbot, make_window,
