@@ -125,10 +125,9 @@ def _report(result: Any) -> int:
     for note in (*record.notes, *record.differences):
         print(f"  note: {note}")
     if record.universal:
-        print("  This pair needs a universal draft (different tokenizers), which is not yet "
-              "supported for generation.")
-    else:
-        print(f"Use it with: tandem generate --pair {record.id} \"Hello!\"")
+        print("  The draft has another tokenizer: this pair runs as a universal draft "
+              "(Tandem's own loop; CPU or GPU, not the NPU).")
+    print(f"Use it with: tandem generate --pair {record.id} \"Hello!\"")
     return 0
 
 

@@ -1,8 +1,10 @@
-"""Write-temp-then-rename for JSON files, and setting a corrupt file aside.
+"""Write-temp-then-rename for JSON files, fsync helpers, and setting a corrupt file aside.
 
 Two app instances may save at the same time: each writes its own uniquely named temp file
 and `os.replace` swaps it in atomically, so a reader sees the old or the new file, never
-a mix, and a crash mid-write leaves the previous version intact.
+a mix, and a crash mid-write leaves the previous version intact. The data is fsynced
+before the rename and the folder after it, so a power loss leaves the old file or the
+new one, never an empty one.
 """
 
 from __future__ import annotations
@@ -24,9 +26,30 @@ def atomic_write_json(path: Path, data: Any) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         _replace(tmp, path)
+        fsync_dir(path.parent)  # the rename itself survives a power loss
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a file's data to disk (written by another process or library, say)."""
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make renames and new names in `folder` durable. Windows cannot open a directory
+    for this (NTFS journals its metadata); there it is a no-op."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems (network shares) refuse fsync on a directory
+    finally:
+        os.close(fd)
 
 
 def _replace(src: Path, dst: Path) -> None:

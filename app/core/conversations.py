@@ -2,13 +2,17 @@
 
 Each file is replaced whole (write temp, fsync, rename), so two app instances saving at
 once never leave a torn file: the last writer of a conversation wins, and the listing is
-re-read from disk every time. A file that cannot be read is set aside (renamed with a
-`.corrupt-<time>` suffix) and reported, never dropped silently.
+checked against disk every time (an in-memory index re-reads only files whose size or
+time changed). A file that fails to decode or validate is set aside (renamed with a
+`.corrupt-<time>` suffix) and reported, never dropped silently; a file that cannot be
+read right now (a sharing violation, too many open files, an I/O error) is retried, then
+skipped with a message and left untouched.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -17,6 +21,7 @@ from typing import Any
 
 from app import paths
 from app.core.atomic_file import atomic_write_json, set_aside
+from app.core.conversation_index import ConversationIndex, ConversationSummary
 from app.core.engine.types import Message
 
 # A tint run over an answer's characters: (length, step index, draft tokens the step
@@ -72,6 +77,11 @@ class Conversation:
         return not q or q in self.title.lower() or any(q in t.content.lower()
                                                         for t in self.turns)
 
+    def summary(self) -> ConversationSummary:
+        text = "\n".join([self.title, *(t.content for t in self.turns)]).lower()
+        return ConversationSummary(self.id, self.title, self.created, self.updated,
+                                   len(self.turns) // 2, text)
+
     def to_dict(self) -> dict[str, Any]:
         return {"version": 1, "id": self.id, "title": self.title,
                 "system_prompt": self.system_prompt, "created": self.created,
@@ -88,25 +98,75 @@ class Conversation:
                             updated=float(data.get("updated", 0.0)))
 
 
+READ_ATTEMPTS = 3
+READ_RETRY_S = 0.05
+
+
 class ConversationStore:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or paths.conversations_dir()
         self.problems: list[str] = []  # sentences for the user about files set aside
+        self._problems_lock = threading.Lock()
+        self.index = ConversationIndex()
 
     def _path(self, conversation_id: str) -> Path:
         return self.folder / f"{conversation_id}.json"
 
+    def add_problem(self, text: str) -> None:
+        with self._problems_lock:
+            if text not in self.problems:
+                self.problems.append(text)
+
+    def _read_bytes(self, path: Path) -> bytes | None:
+        """The file's bytes; None when it is gone or cannot be read right now."""
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                return path.read_bytes()
+            except FileNotFoundError:
+                return None  # deleted by another instance meanwhile
+            except OSError as exc:
+                if attempt + 1 == READ_ATTEMPTS:
+                    self.add_problem(
+                        f"The conversation file {path.name} could not be read right now "
+                        f"({exc.strerror or exc}); it was left as it is and will be tried "
+                        "again next time the list is shown.")
+                    return None
+                time.sleep(READ_RETRY_S)
+        return None
+
     def _read(self, path: Path) -> Conversation | None:
-        try:
-            return Conversation.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except FileNotFoundError:
-            return None  # deleted by another instance meanwhile
-        except (ValueError, KeyError, TypeError, OSError) as exc:
-            aside = set_aside(path)
-            self.problems.append(
-                f"The conversation file {path.name} could not be read ({exc}); "
-                f"it was kept as {aside.name}.")
+        raw = self._read_bytes(path)
+        if raw is None:
             return None
+        try:
+            return Conversation.from_dict(json.loads(raw.decode("utf-8")))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            self._set_aside(path, exc)
+            return None
+
+    def _set_aside(self, path: Path, why: Exception) -> None:
+        """Keep a file that is not a conversation under another name; never raises."""
+        try:
+            aside = set_aside(path)
+        except OSError as exc:
+            self.add_problem(f"The conversation file {path.name} is damaged ({why}) and could "
+                          f"not be renamed ({exc.strerror or exc}); it is skipped, not deleted.")
+            return
+        self.index.drop(path)
+        self.add_problem(f"The conversation file {path.name} could not be read ({why}); "
+                      f"it was kept as {aside.name}.")
+
+    def _summarize(self, path: Path) -> ConversationSummary | None:
+        conversation = self._read(path)
+        return conversation.summary() if conversation is not None else None
+
+    def summaries(self, query: str = "") -> list[ConversationSummary]:
+        """What the list shows, newest first (filtered by a search query). Thread-safe;
+        reads only files changed since the last call."""
+        if not self.folder.exists():
+            return []
+        found = self.index.scan(self.folder, self._summarize)
+        return sorted((s for s in found if s.matches(query)), key=lambda s: -s.updated)
 
     def find(self, query: str = "") -> list[Conversation]:
         """Every readable conversation, newest first (filtered by a search query)."""
@@ -116,11 +176,15 @@ class ConversationStore:
         return sorted((c for c in found if c.matches(query)), key=lambda c: -c.updated)
 
     def load(self, conversation_id: str) -> Conversation | None:
+        if not conversation_id or Path(conversation_id).name != conversation_id:
+            return None  # not an id this store made (e.g. a hand-edited settings file)
         return self._read(self._path(conversation_id))
 
     def save(self, conversation: Conversation) -> None:
         conversation.updated = time.time()
-        atomic_write_json(self._path(conversation.id), conversation.to_dict())
+        path = self._path(conversation.id)
+        atomic_write_json(path, conversation.to_dict())
+        self.index.put(path, conversation.summary())
 
     def rename(self, conversation_id: str, title: str) -> Conversation | None:
         conversation = self.load(conversation_id)
@@ -131,9 +195,11 @@ class ConversationStore:
 
     def delete(self, conversation_id: str) -> None:
         self._path(conversation_id).unlink(missing_ok=True)
+        self.index.drop(self._path(conversation_id))
 
     def take_problems(self) -> list[str]:
-        problems, self.problems = self.problems, []
+        with self._problems_lock:
+            problems, self.problems = self.problems, []
         return problems
 
 

@@ -7,6 +7,7 @@ GenerationRequest, so the window and the tests build runs the same way.
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
@@ -26,6 +27,9 @@ class RunMode(StrEnum):
     AUTO = "auto"  # the tuner's stored choice for the pair and devices (see `tuned`)
 
 
+SEED_LIMIT = 2**31  # seeds are 0 .. 2**31 - 1 (what the seed box accepts)
+
+
 @dataclass(frozen=True)
 class GenerationSettings:
     mode: RunMode = RunMode.SPECULATIVE_K
@@ -38,6 +42,9 @@ class GenerationSettings:
     top_p: float = 0.9
     top_k: int = 0
     seed: int = 42
+    # Sampling draws a new seed for every answer (recorded with the answer) unless the
+    # user fixed one: then `seed` is used and an answer can be reproduced.
+    fix_seed: bool = False
 
     @property
     def engine_mode(self) -> Mode:
@@ -73,8 +80,14 @@ class GenerationSettings:
         return GenerationRequest(
             messages=messages, max_new_tokens=self.max_new_tokens, do_sample=self.do_sample,
             temperature=self.temperature, top_p=self.top_p, top_k=self.top_k,
-            seed=self.seed if self.do_sample else None, num_assistant_tokens=k,
+            seed=self.run_seed(), num_assistant_tokens=k,
             confidence_threshold=confidence, max_ngram_size=ngram)
+
+    def run_seed(self) -> int | None:
+        """The seed of one run: None when greedy, the fixed seed, or a fresh one."""
+        if not self.do_sample:
+            return None
+        return self.seed if self.fix_seed else secrets.randbelow(SEED_LIMIT)
 
     def tuned(self, mode: str | None, k: int | None,
               confidence: float | None) -> GenerationSettings:
@@ -152,12 +165,21 @@ def load_settings(path: Path | None = None) -> LoadedSettings:
     if not path.exists():
         return LoadedSettings(Settings(), first_launch=True)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return LoadedSettings(Settings.from_dict(data), first_launch=False)
-    except (ValueError, OSError, TypeError) as exc:
-        aside = set_aside(path)
+        raw = path.read_bytes()
+    except OSError as exc:  # not corruption: a lock, an I/O error; leave the file alone
         return LoadedSettings(Settings(), first_launch=False, problem=(
-            f"The settings file could not be read ({exc}); it was kept as {aside.name} "
+            f"The settings file could not be read right now ({exc.strerror or exc}); "
+            "the defaults are in use for this session and the file was left as it is."))
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        return LoadedSettings(Settings.from_dict(data), first_launch=False)
+    except (ValueError, TypeError, AttributeError) as exc:
+        try:
+            kept = f"it was kept as {set_aside(path).name}"
+        except OSError as err:
+            kept = f"it could not be renamed ({err.strerror or err}) and was left as it is"
+        return LoadedSettings(Settings(), first_launch=False, problem=(
+            f"The settings file could not be read ({exc}); {kept} "
             "and the defaults are in use."))
 
 

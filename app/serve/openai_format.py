@@ -22,6 +22,7 @@ from app.core.engine.types import (
 )
 
 DEFAULT_MAX_TOKENS = 256
+MAX_MESSAGES = 1000
 ROLES = ("system", "user", "assistant")
 
 
@@ -73,6 +74,10 @@ def parse_request(body: Any, chat: bool) -> GenerationRequest:
     raw = body.get("messages")
     if not isinstance(raw, list) or not raw:
         raise InvalidSettingsError("messages must be a non-empty list.", "Send the chat.")
+    if len(raw) > MAX_MESSAGES:
+        raise InvalidSettingsError(f"The chat has {len(raw)} messages; at most "
+                                   f"{MAX_MESSAGES} are accepted.",
+                                   "Send only the recent part of the conversation.")
     messages = []
     for item in raw:
         if not isinstance(item, dict) or item.get("role") not in ROLES:

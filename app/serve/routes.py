@@ -19,12 +19,14 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.core.engine.errors import InvalidSettingsError, TandemError
+from app.core.engine.errors import InvalidSettingsError, PromptTooLongError, TandemError
 from app.core.engine.types import GenerationResult, StepEvent
+from app.core.engine.validation import validate_request
 from app.serve.auth import authorised
 from app.serve.engine_worker import EngineWorker, Job, QueueFullError
+from app.serve.guard import BadBody, HostOriginGuard, is_loopback, read_json_body
 from app.serve.openai_format import ChunkWriter, error_body, parse_request
 
 
@@ -32,6 +34,7 @@ from app.serve.openai_format import ChunkWriter, error_body, parse_request
 class ServeConfig:
     model_name: str
     api_key: str | None = None
+    bound_host: str = "127.0.0.1"  # requests must name it (or loopback) as their Host
 
 
 def _error(status: int, message: str, kind: str) -> JSONResponse:
@@ -70,7 +73,7 @@ class DisconnectAwareStream(StreamingResponse):
             self._stop.set()
 
 
-def build_app(worker: EngineWorker, config: ServeConfig) -> Starlette:
+def build_app(worker: EngineWorker, config: ServeConfig) -> ASGIApp:
     async def models(request: Request) -> Response:
         if not authorised(request, config.api_key):
             return _error(401, "Missing or wrong API key.", "authentication_error")
@@ -91,11 +94,14 @@ def build_app(worker: EngineWorker, config: ServeConfig) -> Starlette:
         if not authorised(request, config.api_key):
             return _error(401, "Missing or wrong API key.", "authentication_error")
         try:
-            body = await request.json()
-        except (ValueError, UnicodeDecodeError):
-            return _error(400, "The request body is not valid JSON.", "invalid_request_error")
+            body = await read_json_body(request)
+        except BadBody as exc:
+            return _error(exc.status, exc.message, "invalid_request_error")
         try:
             gen_request = parse_request(body, chat)
+            session = worker.session
+            if session is not None:  # refuse impossible settings before queueing
+                validate_request(gen_request, session.mode, session.spec.on_npu)
         except InvalidSettingsError as exc:
             return _error(400, str(exc), "invalid_request_error")
         model = body.get("model") if isinstance(body, dict) else None
@@ -121,28 +127,52 @@ def build_app(worker: EngineWorker, config: ServeConfig) -> Starlette:
         if body.get("stream"):
             options = body.get("stream_options")
             with_usage = isinstance(options, dict) and bool(options.get("include_usage"))
-            return DisconnectAwareStream(_stream(inbox, writer, with_usage), job.stop)
+            # The status is decided by the first thing the engine says: a request it
+            # refuses (a prompt too long for the context) is a 400, not an SSE error.
+            first = await _next_item(request, inbox, job)
+            if first is None:
+                return Response(status_code=499)
+            kind, value, error = first
+            if kind == "done" and (error is not None or value is None):
+                body = _failure(error or RuntimeError("cancelled"))
+                return JSONResponse(body, status_code=body["error"]["code"])
+            return DisconnectAwareStream(_stream(inbox, writer, with_usage, first), job.stop)
         return await _whole(request, inbox, writer, job)
 
-    return Starlette(routes=[
+    app = Starlette(routes=[
         Route("/health", health), Route("/v1/models", models),
         Route("/v1/chat/completions", chat, methods=["POST"]),
         Route("/v1/completions", completions, methods=["POST"]),
     ])
+    return HostOriginGuard(app, config.bound_host, is_loopback(config.bound_host))
 
 
 def _failure(error: BaseException) -> dict[str, Any]:
-    if isinstance(error, InvalidSettingsError):
+    if isinstance(error, InvalidSettingsError | PromptTooLongError):
         return error_body(str(error), "invalid_request_error", 400)
     text = str(error) if isinstance(error, TandemError) else "Generation failed."
     return error_body(text, "server_error", 500)
 
 
-async def _stream(inbox: asyncio.Queue[tuple[str, Any, Any]], writer: ChunkWriter,
-                  with_usage: bool) -> AsyncIterator[str]:
-    yield _sse(writer.opening())
+async def _next_item(request: Request, inbox: asyncio.Queue[tuple[str, Any, Any]],
+                     job: Job) -> tuple[str, Any, Any] | None:
+    """The engine's first event or result; None (and the job stopped) if the client left."""
     while True:
-        kind, value, error = await inbox.get()
+        try:
+            return await asyncio.wait_for(inbox.get(), 0.25)
+        except TimeoutError:
+            if await request.is_disconnected():
+                job.stop.set()
+                return None
+
+
+async def _stream(inbox: asyncio.Queue[tuple[str, Any, Any]], writer: ChunkWriter,
+                  with_usage: bool, first: tuple[str, Any, Any]) -> AsyncIterator[str]:
+    yield _sse(writer.opening())
+    item: tuple[str, Any, Any] | None = first
+    while True:
+        kind, value, error = item if item is not None else await inbox.get()
+        item = None
         if kind == "event":
             event: StepEvent = value
             yield _sse(writer.step(event))

@@ -6,7 +6,6 @@ open port with a model behind it and no key is not something to do by accident.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import socket
 import threading
@@ -19,18 +18,10 @@ from app.core.engine.errors import InvalidSettingsError
 from app.core.engine.pair import PairSpec
 from app.core.engine.session import Session
 from app.serve.engine_worker import EngineWorker
+from app.serve.guard import is_loopback
 from app.serve.routes import ServeConfig, build_app
 
 log = logging.getLogger(__name__)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_exposure(host: str, allow_remote: bool, api_key: str | None) -> None:
@@ -74,7 +65,8 @@ class TandemServer:
         self.sock = bind(host, port)
         self.host = host
         self.port = int(self.sock.getsockname()[1])
-        app = build_app(self.worker, ServeConfig(model_name=model_name, api_key=api_key))
+        app = build_app(self.worker, ServeConfig(model_name=model_name, api_key=api_key,
+                                                 bound_host=host))
         config = uvicorn.Config(app, log_level="warning", access_log=False,
                                 timeout_graceful_shutdown=2, lifespan="off")
         self.uvicorn = uvicorn.Server(config)

@@ -122,7 +122,8 @@ class ChatController(QObject):
             return
         settings = {"pair": self.controls.pair().id, "pair_name": spec.label(),
                     "device": spec.device, "draft_device": spec.draft_device,
-                    "engine_mode": spec.resolved_mode.value, **gen.to_dict()}
+                    "engine_mode": spec.resolved_mode.value, **gen.to_dict(),
+                    "seed": request.seed}  # the seed this answer used (None: greedy)
         self.pending = PendingRun(request_id, self.conversation.id, settings)
         self.tab.chat.view.begin_answer()
         self.tab.chat.set_running(True)

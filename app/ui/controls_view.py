@@ -68,7 +68,10 @@ class ControlsView(QFrame):
         self.temperature = _dspin(0.05, 2.0, 0.7, 0.05)
         self.top_p = _dspin(0.05, 1.0, 0.9, 0.05)
         self.top_k = _spin(0, 200, 0)
-        self.seed = _spin(0, 2**31 - 1, 42)
+        self.seed = _spin(-1, 2**31 - 1, -1)
+        self.seed.setSpecialValueText("Random")  # -1: a new seed per answer
+        self.seed.setToolTip("Random: a new seed for every answer (saved with the answer). "
+                             "Set a number to fix it and reproduce an answer.")
         for combo in (self.pair, self.target_device, self.draft_device, self.mode):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -157,7 +160,8 @@ class ControlsView(QFrame):
             confidence=round(self.confidence.value(), 3), ngram=self.ngram.value(),
             max_new_tokens=self.max_new.value(), do_sample=self.sample.isChecked(),
             temperature=round(self.temperature.value(), 3), top_p=round(self.top_p.value(), 3),
-            top_k=self.top_k.value(), seed=self.seed.value())
+            top_k=self.top_k.value(), seed=max(self.seed.value(), 0),
+            fix_seed=self.seed.value() >= 0)
 
     def set_generation_settings(self, s: GenerationSettings) -> None:
         self.mode.blockSignals(True)
@@ -171,7 +175,7 @@ class ControlsView(QFrame):
         self.temperature.setValue(s.temperature)
         self.top_p.setValue(s.top_p)
         self.top_k.setValue(s.top_k)
-        self.seed.setValue(s.seed)
+        self.seed.setValue(s.seed if s.fix_seed else -1)
         self._update_visibility()
 
     def set_load_state(self, state: str, text: str) -> None:

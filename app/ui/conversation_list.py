@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.conversations import Conversation
+from app.core.conversation_index import ConversationSummary
 
 
 class ConversationList(QWidget):
@@ -54,13 +54,13 @@ class ConversationList(QWidget):
         layout.addWidget(self.list, 1)
         self._filling = False
 
-    def set_conversations(self, conversations: list[Conversation], current: str) -> None:
+    def set_conversations(self, conversations: list[ConversationSummary], current: str) -> None:
         self._filling = True
         self.list.clear()
         for conv in conversations:
             item = QListWidgetItem(conv.title)
             item.setData(Qt.ItemDataRole.UserRole, conv.id)
-            turns = len(conv.turns) // 2
+            turns = conv.exchanges
             item.setToolTip(f"{conv.title}\n{turns} exchange{'s' if turns != 1 else ''}")
             self.list.addItem(item)
             if conv.id == current:

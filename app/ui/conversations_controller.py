@@ -4,18 +4,23 @@ copy and export. Holds the conversation on screen; ChatController runs answers i
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
+from app.core.conversation_index import ConversationSummary
 from app.core.conversations import Conversation, ConversationStore, to_json, to_markdown
 from app.ui.chat_tab import ChatTab
 
 
 class ConversationsController(QObject):
     error = Signal(str, str)  # message, hint
+    # Listing and search run on a lister thread (never the GUI thread, issue 13 item 10):
+    _listed = Signal(int, object)  # request number, list[ConversationSummary]
+    list_shown = Signal()  # the list widget shows the latest request's result
 
     def __init__(self, tab: ChatTab, store: ConversationStore) -> None:
         super().__init__(tab)
@@ -24,6 +29,9 @@ class ConversationsController(QObject):
         self.conversation: Conversation | None = None
         # The id of the chat an answer is being generated in, if any (set by ChatController).
         self.busy_chat: Callable[[], str | None] = lambda: None
+        self._lister = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-list")
+        self._asked = 0
+        self._listed.connect(self._show_list)
         convs = tab.conversations
         convs.new_requested.connect(self.new_conversation)
         convs.selected.connect(self.open_conversation)
@@ -37,11 +45,35 @@ class ConversationsController(QObject):
     # -- the list --------------------------------------------------------------------
 
     def refresh_list(self) -> None:
-        query = self.tab.conversations.search.text()
+        """Ask for the list (filtered by the search box); it is shown when ready."""
+        self._asked += 1
+        asked, query, store = self._asked, self.tab.conversations.search.text(), self.store
+
+        def work() -> None:
+            try:
+                found = store.summaries(query)
+            except Exception as exc:  # shown to the user, never lost
+                store.add_problem(f"The chat list could not be read ({exc}).")
+                found = []
+            try:
+                self._listed.emit(asked, found)
+            except RuntimeError:
+                pass  # the window is gone
+
+        self._lister.submit(work)
+
+    @Slot(int, object)
+    def _show_list(self, asked: int, found: list[ConversationSummary]) -> None:
+        if asked != self._asked:
+            return  # a newer request (another keystroke) is on its way
         current = self.conversation.id if self.conversation else ""
-        self.tab.conversations.set_conversations(self.store.find(query), current)
+        self.tab.conversations.set_conversations(found, current)
         for problem in self.store.take_problems():
             self.error.emit(problem, "The file was kept; nothing else was changed.")
+        self.list_shown.emit()
+
+    def shutdown(self) -> None:
+        self._lister.shutdown(wait=False, cancel_futures=True)
 
     @Slot()
     def new_conversation(self) -> None:
@@ -87,8 +119,9 @@ class ConversationsController(QObject):
             return
         self.store.delete(conversation_id)
         if self.conversation and self.conversation.id == conversation_id:
-            remaining = self.store.find()
-            self.conversation = remaining[0] if remaining else Conversation.new()
+            remaining = self.store.summaries()  # the index is warm: no file is read
+            first = self.store.load(remaining[0].id) if remaining else None
+            self.conversation = first or Conversation.new()
             self.show_current()
         self.refresh_list()
 

@@ -94,10 +94,11 @@ class GenerationController(QObject):
         return True
 
     def _drop_host(self) -> None:
+        # Never waits: the old host finishes what it is doing (even a load mid-compile),
+        # then unloads and ends its thread; the next load starts after that.
         if self.host is not None:
             host, self.host = self.host, None
-            host.shutdown()
-            host.deleteLater()
+            host.retire()
 
     def shutdown(self) -> None:
         self._timer.stop()

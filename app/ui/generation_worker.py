@@ -10,6 +10,7 @@ run. The race tab reuses this class: give it a PairSpec, then queue `generate` c
 from __future__ import annotations
 
 import threading
+import time
 import traceback
 from typing import Any
 
@@ -30,6 +31,9 @@ def error_dict(exc: BaseException) -> dict[str, str]:
 
 
 class GenerationWorker(QObject):
+    # A test seam: seconds to sleep before each load (makes a real load slow on purpose).
+    load_delay_s: float = 0.0
+
     loading = Signal()
     loaded = Signal(dict)  # {"load_time_s", "backend", "mode", "context_length"}
     load_failed = Signal(dict)  # TandemError.to_dict()
@@ -50,6 +54,8 @@ class GenerationWorker(QObject):
         if self.session is not None:
             return
         self.loading.emit()
+        if self.load_delay_s:
+            time.sleep(self.load_delay_s)
         try:
             self.session = load_session(self.spec)
         except BaseException as exc:

@@ -17,6 +17,7 @@ from app.ui.chat_text import SUGGESTIONS
 from app.ui.controls_controller import ControlsController
 from app.ui.conversations_controller import ConversationsController
 from app.ui.generation_controller import GenerationController
+from app.ui.orderly_exit import OrderlyExit
 from app.ui.race_tab import RaceTab
 
 SWITCH_INTERVAL_S = 0.0005
@@ -27,6 +28,7 @@ class MainWindow(QMainWindow):
                  store: ConversationStore | None = None, autoload: bool = True,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._exit = OrderlyExit(self)
         # The worker's streamer needs the GIL once per target step (a few ms on small
         # models); with the default 5 ms switch interval, Python work on the GUI thread
         # (charts, handlers) made it wait up to 5 ms per step, halving tokens/s.
@@ -63,8 +65,8 @@ class MainWindow(QMainWindow):
 
     def _open_start_conversation(self) -> None:
         self.conversations.refresh_list()
-        existing = self.conversations.store.find()
-        last = next((c for c in existing if c.id == self.settings.last_conversation), None)
+        last_id = self.settings.last_conversation
+        last = self.conversations.store.load(last_id) if last_id else None
         if last is not None:
             self.conversations.open_conversation(last.id)
         else:
@@ -112,7 +114,12 @@ class MainWindow(QMainWindow):
         save_settings(self.collect_settings())
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.save_settings()
-        self.generation.shutdown()
-        self.race_tab.shutdown()
+        if not self._exit.started:
+            self._exit.started = True
+            self.save_settings()
+            self.generation.shutdown()
+            self.race_tab.shutdown()
+            self.conversations.shutdown()
+        if self._exit.defer(event):
+            return  # hidden; closes for real once every worker has ended
         super().closeEvent(event)

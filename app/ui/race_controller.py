@@ -123,7 +123,9 @@ class RaceController(QObject):
             if host is not None and host.spec == specs[side]:
                 continue
             if host is not None:
-                host.shutdown()
+                host.retire()  # never waits; the next load starts once it is gone
+                if self._loading == side:
+                    self._loading = ""  # its load will never be reported: load the new one
             self._loaded.discard(side)
             host = WorkerHost(specs[side], self)
             host.loaded.connect(lambda _info, s=side: self._on_loaded(s))
@@ -290,7 +292,7 @@ class RaceController(QObject):
     def shutdown(self) -> None:
         self.stop()
         for host in self.hosts.values():
-            host.shutdown()
+            host.retire()
         self.hosts.clear()
         self._loaded.clear()
         self._loading = ""

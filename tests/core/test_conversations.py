@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from app.core.conversations import (
     Conversation,
@@ -68,6 +72,59 @@ def test_corrupt_file_is_set_aside_with_a_message(tmp_path: Path) -> None:
     assert any(n.startswith("broken.json.corrupt-") for n in kept)
     assert any(n.startswith("wrong.json.corrupt-") for n in kept)
     assert "broken.json" not in kept
+
+
+def test_a_file_that_cannot_be_read_now_is_left_alone_with_a_message(tmp_path: Path) -> None:
+    # Issue 13 item 5: an OSError is not corruption. A directory named like a conversation
+    # raises IsADirectoryError (an OSError) on every read, the way a sharing violation does.
+    folder = tmp_path / "chats"
+    store = ConversationStore(folder)
+    good = _conversation()
+    store.save(good)
+    (folder / "locked.json").mkdir()
+    assert [c.id for c in store.find()] == [good.id]
+    assert [s.id for s in store.summaries()] == [good.id]
+    problems = store.take_problems()
+    assert len(problems) == 1 and "could not be read right now" in problems[0]
+    assert "locked.json" in problems[0] and "left as it is" in problems[0]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([f"{good.id}.json",
+                                                                 "locked.json"])
+
+
+def test_a_transient_read_error_is_retried(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    store = ConversationStore(tmp_path)
+    good = _conversation()
+    store.save(good)
+    real = Path.read_bytes
+    failures = {"left": 2}
+
+    def flaky(self: Path) -> bytes:
+        if self.name == f"{good.id}.json" and failures["left"]:
+            failures["left"] -= 1
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", flaky)
+    loaded = ConversationStore(tmp_path).load(good.id)
+    assert loaded is not None and loaded.to_dict() == good.to_dict()
+    assert failures["left"] == 0
+    assert list(tmp_path.glob("*.corrupt-*")) == []
+
+
+def test_set_aside_failing_never_raises(tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = ConversationStore(tmp_path)
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+
+    def refuse(src: object, dst: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr("app.core.atomic_file.os.replace", refuse)
+    assert store.find() == [] and store.summaries() == []
+    problems = store.take_problems()
+    assert len(problems) == 1 and "could not be renamed" in problems[0]
+    assert (tmp_path / "broken.json").exists()
 
 
 def test_exports(tmp_path: Path) -> None:

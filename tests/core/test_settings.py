@@ -40,6 +40,29 @@ def test_corrupt_or_mistyped_file_is_set_aside(tmp_path: Path) -> None:
     assert len(list(tmp_path.glob("settings.json.corrupt-*"))) == 3
 
 
+def test_sampling_draws_a_seed_per_run_unless_fixed() -> None:
+    msgs = (Message("user", "hi"),)
+    drawn = {GenerationSettings(do_sample=True).request(msgs, Mode.PLAIN).seed
+             for _ in range(5)}
+    assert len(drawn) == 5 and all(isinstance(s, int) and 0 <= s < 2**31 for s in drawn)
+    fixed = GenerationSettings(do_sample=True, seed=7, fix_seed=True)
+    assert {fixed.request(msgs, Mode.PLAIN).seed for _ in range(3)} == {7}
+    assert GenerationSettings(seed=7, fix_seed=True).request(msgs, Mode.PLAIN).seed is None
+    # A settings file from before the choice existed (seed 42, always used) now samples
+    # with a fresh seed each time.
+    assert not GenerationSettings.from_dict({"seed": 42, "do_sample": True}).fix_seed
+
+
+def test_an_unreadable_settings_file_is_not_set_aside(tmp_path: Path) -> None:
+    # Issue 13 item 5: an OSError (here: a directory where the file should be) is not
+    # corruption; the file is left alone and the defaults are used for this session.
+    path = tmp_path / "settings.json"
+    path.mkdir()
+    loaded = load_settings(path)
+    assert loaded.settings == Settings() and "right now" in loaded.problem
+    assert path.is_dir() and not list(tmp_path.glob("settings.json.corrupt-*"))
+
+
 def test_generation_settings_build_spec_and_request(demo_dir: Path) -> None:
     msgs = (Message("user", "hi"),)
     spec_k = GenerationSettings(k=4).pair_spec(demo_dir / "target", demo_dir / "draft",

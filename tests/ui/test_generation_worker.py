@@ -32,8 +32,9 @@ def test_host_loads_generates_and_reports_errors(qtbot, demo_dir: Path) -> None:
         assert failed.args[0] == bad_id
         assert failed.args[1]["kind"] == "invalid_settings" and failed.args[1]["hint"]
     finally:
-        host.shutdown()
-    assert not host.worker_thread.isRunning()
+        with qtbot.waitSignal(host.retired, timeout=30_000):
+            host.retire()  # never blocks; `retired` once the thread has ended
+    assert host.worker_thread.isFinished()
 
 
 def test_load_failure_is_a_message_with_a_hint(qtbot, tmp_path: Path) -> None:

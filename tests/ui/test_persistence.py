@@ -45,7 +45,7 @@ def test_conversation_and_settings_survive_a_restart(qtbot, make_window) -> None
     assert second.chat_tab.controls.k.value() == 2
     assert second.chat_tab.controls.max_new.value() == 48
     assert not second.chat_tab.chat.tint_switch.isChecked()
-    assert second.chat_tab.conversations.list.count() == 1
+    qtbot.waitUntil(lambda: second.chat_tab.conversations.list.count() == 1)
     # The next turn continues the same conversation, with its history.
     send_and_wait(qtbot, second, "And why is it faster?")
     saved = ConversationStore().load(conversation_id)
@@ -53,13 +53,14 @@ def test_conversation_and_settings_survive_a_restart(qtbot, make_window) -> None
     assert saved.system_prompt == "Answer briefly."
 
 
-def test_corrupt_conversation_file_is_set_aside_with_a_message(make_window) -> None:
+def test_corrupt_conversation_file_is_set_aside_with_a_message(qtbot, make_window) -> None:
     folder = paths.conversations_dir()
     folder.mkdir(parents=True)
     (folder / "broken.json").write_text('{"id": "broken", "turns": [{', encoding="utf-8")
     window = make_window(wait_loaded=False)
     banner = window.chat_tab.chat.error
-    assert banner.isVisible() and "broken.json could not be read" in banner.text()
+    qtbot.waitUntil(lambda: "broken.json could not be read" in banner.text())
+    assert banner.isVisible()
     assert not (folder / "broken.json").exists()
     assert len(list(folder.glob("broken.json.corrupt-*"))) == 1
 
@@ -79,11 +80,13 @@ def test_new_rename_delete_search_and_export(qtbot, make_window, tmp_path: Path)
     first_id = window.chat.conversation.id
     window.conversations.new_conversation()
     send_and_wait(qtbot, window, "Write a Python function to add two numbers.")
-    assert convs.list.count() == 2
+    qtbot.waitUntil(lambda: convs.list.count() == 2)
     window.conversations.rename(first_id, "Speculation notes")
     convs.search.setText("speculation")
-    assert convs.list.count() == 1 and convs.list.item(0).text() == "Speculation notes"
+    qtbot.waitUntil(lambda: convs.list.count() == 1)
+    assert convs.list.item(0).text() == "Speculation notes"
     convs.search.setText("")
+    qtbot.waitUntil(lambda: convs.list.count() == 2)
     window.conversations.open_conversation(first_id)
     assert window.chat.conversation.title == "Speculation notes"
     md, js = tmp_path / "chat.md", tmp_path / "chat.json"
@@ -93,7 +96,8 @@ def test_new_rename_delete_search_and_export(qtbot, make_window, tmp_path: Path)
     data = json.loads(js.read_text(encoding="utf-8"))
     assert data["turns"][1]["stats"]["summary"] in md.read_text(encoding="utf-8")
     window.conversations.delete(first_id)
-    assert convs.list.count() == 1 and window.chat.conversation.id != first_id
+    qtbot.waitUntil(lambda: convs.list.count() == 1)
+    assert window.chat.conversation.id != first_id
     assert ConversationStore().load(first_id) is None
 
 

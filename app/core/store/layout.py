@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import uuid
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 import psutil
 
 from app import paths
+from app.core.atomic_file import fsync_dir, fsync_file
 
 MANIFEST = "tandem-manifest.json"
 STAGING = ".staging"
@@ -64,41 +66,110 @@ def new_staging(label: str) -> Path:
     return folder
 
 
+def _owner_alive(pid: int | None) -> bool:
+    return pid is not None and pid != os.getpid() and psutil.pid_exists(pid)
+
+
 def clean_stale_staging() -> list[Path]:
-    """Remove staging folders whose process is gone (killed mid-download or mid-conversion)."""
+    """Remove staging folders whose process is gone (killed mid-download or mid-conversion)
+    and finish installs that a crash cut between their two renames."""
     removed: list[Path] = []
     base = staging_root()
+    if base.is_dir():
+        for folder in base.iterdir():
+            parts = folder.name.split(".")
+            pid = int(parts[-2]) if len(parts) >= 3 and parts[-2].isdigit() else None
+            if _owner_alive(pid) or pid == os.getpid():
+                continue  # another live job, or this process's own work
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed + _recover_old_copies()
+
+
+_OLD = re.compile(r"^(?P<name>.+)\.old-(?:(?P<pid>\d+)-)?[0-9a-f]{8}$")
+
+
+def _recover_old_copies() -> list[Path]:
+    """`install` moves the installed copy to `<variant>.old-<pid>-<hex>`, renames the new
+    one into place, then deletes the old one. After a crash between the renames the old
+    copy goes back into place (the new one was still in staging); after a crash before
+    the deletion it is deleted. Either way no multi-GB `.old-*` folder is left behind."""
+    removed: list[Path] = []
+    base = root()
     if not base.is_dir():
         return removed
-    for folder in base.iterdir():
-        parts = folder.name.split(".")
-        pid = int(parts[-2]) if len(parts) >= 3 and parts[-2].isdigit() else None
-        if pid is not None and pid != os.getpid() and psutil.pid_exists(pid):
+    for slug in base.iterdir():
+        if slug.name in (STAGING, PAIRS) or not slug.is_dir():
             continue
-        if pid == os.getpid():
-            continue  # this process's own work (another job in the same app)
-        shutil.rmtree(folder, ignore_errors=True)
-        removed.append(folder)
+        for old in slug.iterdir():
+            match = _OLD.match(old.name)
+            pid = int(match["pid"]) if match is not None and match["pid"] else None
+            if match is None or _owner_alive(pid) or pid == os.getpid():
+                continue
+            final = old.with_name(match["name"])
+            if final.exists():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(old, final)
+                fsync_dir(slug)
+            removed.append(old)
     return removed
 
 
+def sync_tree(folder: Path) -> None:
+    """fsync every file, then every folder (deepest first), under `folder`."""
+    folders = [folder]
+    for path in folder.rglob("*"):
+        if path.is_dir():
+            folders.append(path)
+        elif path.is_file():
+            fsync_file(path)
+    for sub in sorted(folders, key=lambda p: -len(p.parts)):
+        fsync_dir(sub)
+
+
+CRASH_HOOK = "TANDEM_TEST_CRASH_IN_INSTALL"  # tests: "between" or "after" the renames
+
+
+def _crash_point(where: str) -> None:
+    if os.environ.get(CRASH_HOOK) == where:
+        if hasattr(signal, "SIGKILL"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        os._exit(137)
+
+
 def install(staging: Path, final: Path) -> None:
-    """Rename a complete staging folder into place, replacing any older copy."""
+    """Rename a complete staging folder into place, replacing any older copy.
+
+    Everything in it is fsynced first (files, then folders), and each rename is made
+    durable by fsyncing the folder it happened in: after a power loss the store holds
+    the old copy or the new one, whole. A crash between the two renames is repaired by
+    `clean_stale_staging`."""
     final.parent.mkdir(parents=True, exist_ok=True)
+    sync_tree(staging)
     old: Path | None = None
     if final.exists():
-        old = final.with_name(f"{final.name}.old-{uuid.uuid4().hex[:8]}")
+        old = final.with_name(f"{final.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         os.replace(final, old)
+        fsync_dir(final.parent)
+        _crash_point("between")
     os.replace(staging, final)
+    fsync_dir(final.parent)
+    fsync_dir(staging.parent)
     if old is not None:
+        _crash_point("after")
         shutil.rmtree(old, ignore_errors=True)
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as handle:
+        handle.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(tmp, path)
+    fsync_dir(path.parent)
 
 
 def folder_bytes(folder: Path) -> int:

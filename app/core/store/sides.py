@@ -7,6 +7,7 @@ a staging folder, which is never a model and is cleaned up by the next job.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -53,7 +54,30 @@ class SideSource:
         if self.repo:
             return {"kind": "hub", "repo": self.repo, "revision": self.revision,
                     "commit": commit}
-        return {"kind": "local", "path": str(self.path.resolve()) if self.path else ""}
+        assert self.path is not None
+        return {"kind": "local", "path": str(self.path.resolve()),
+                "fingerprint": folder_fingerprint(self.path)}
+
+
+SMALL_FILE = 16 * 2**20  # files up to this size are fingerprinted by content
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """What a local folder holds, cheaply: the content hash of every small file (configs,
+    tokenizers) and the size and modification time of every large one (weights). A
+    stored conversion is reused only while this is unchanged (issue 13 item 6)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder)
+        if any(part.startswith(".") for part in rel.parts):
+            continue  # caches and editor files, not the model
+        st = path.stat()
+        digest.update(f"{rel.as_posix()}\0{st.st_size}\0".encode())
+        if st.st_size <= SMALL_FILE:
+            digest.update(path.read_bytes())
+        else:
+            digest.update(str(st.st_mtime_ns).encode())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -80,7 +104,11 @@ def _matches(manifest: Manifest, source: SideSource) -> bool:
     found = manifest.source
     if source.repo:
         return found.get("repo") == source.repo and found.get("revision") == source.revision
-    return found.get("path") == str(source.path.resolve()) if source.path else False
+    if source.path is None or found.get("path") != str(source.path.resolve()):
+        return False
+    # The folder's files changed since it was stored (a fixed tokenizer, new weights):
+    # convert or copy it again rather than reuse what was made from the old files.
+    return found.get("fingerprint") == folder_fingerprint(source.path)
 
 
 def _existing(key: str, source: SideSource) -> PreparedSide | None:
@@ -177,16 +205,17 @@ def prepare(source: SideSource, sink: ProgressSink, cancel: CancelToken,
         return reused
     staging = layout.new_staging(f"{source.role}-{source.slug}")
     try:
-        commit: str | None = None
         if source.repo:
             snapshot = fetch(source.repo, source.revision, source.format, sink, cancel,
                              source.role, source.patterns)
-            src, names, commit = snapshot.folder, list(snapshot.files), snapshot.commit
+            src, names = snapshot.folder, list(snapshot.files)
+            described = source.describe(snapshot.commit)
             fmt = source.format if source.format != "auto" else (
                 "ov" if "openvino_model.xml" in names else "hf")
         else:
             assert source.path is not None
             src = source.path
+            described = source.describe()  # fingerprinted before anything is read
             fmt = source.format if source.format != "auto" else local_format(src)
             names = sorted(p.relative_to(src).as_posix() for p in src.rglob("*")
                            if p.is_file())
@@ -211,7 +240,7 @@ def prepare(source: SideSource, sink: ProgressSink, cancel: CancelToken,
                 tokenizer_from = _store_relative(align_to)
         check_model_folder(work, source.role)
         cancel.check()
-        manifest = write_manifest(work, source={**source.describe(commit), "format": fmt},
+        manifest = write_manifest(work, source={**described, "format": fmt},
                                   weights=variant.split("-tok")[0], converted=fmt == "hf",
                                   tokenizer_from=tokenizer_from, cancel=cancel)
         key = f"{source.slug}/{variant}"

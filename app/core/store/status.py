@@ -9,7 +9,7 @@ from app.core.catalog import Catalog, load_catalog
 from app.core.store import records
 from app.core.store.verify import readiness
 
-UNIVERSAL_FLAG = "universal draft: not supported yet"
+UNIVERSAL_FLAG = "universal draft (different tokenizers; runs in Tandem's own loop)"
 
 
 @dataclass(frozen=True)
