@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from app.core.engine import RunStats, StepEvent
 
+CHART_REFRESH_S = 0.2  # charts repaint at most this often during an answer
+
 
 @dataclass
 class LiveMetrics:
