@@ -14,12 +14,13 @@ from app.ui.error_dialog import ExceptionRelay, install_exception_hooks
 from app.ui.main_window import MainWindow
 
 
-def build_main_window() -> MainWindow:
-    """The window, built on the existing QApplication (the caller creates it)."""
+def build_main_window(autoload: bool = True) -> MainWindow:
+    """The window, built on the existing QApplication (the caller creates it). With
+    autoload, it loads the last pair once shown; the self-test only shows it."""
     app = QApplication.instance()
     if isinstance(app, QApplication):
         theme.apply(app)
-    return MainWindow()
+    return MainWindow(autoload=autoload)
 
 
 def run_app(argv: list[str] | None = None) -> int:
