@@ -128,7 +128,8 @@ class ControlsController(QObject):
         self.view.set_devices(devices, *chosen)
         if self._load_when_listed:
             self._load_when_listed = False
-            self.load()
+            if not self.generation.busy:  # else the next message loads the chosen device
+                self.load()
 
     @Slot()
     def unload(self) -> None:
