@@ -49,3 +49,11 @@ def conversations_dir() -> Path:
 
 def settings_file() -> Path:
     return data_dir() / "settings.json"
+
+
+def log_dir() -> Path:
+    """The log files (tandem.log, faults.log): the user log folder, or TANDEM_HOME/logs."""
+    override = os.environ.get("TANDEM_HOME")
+    if override:
+        return Path(override) / "logs"
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))

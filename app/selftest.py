@@ -56,7 +56,7 @@ def check_window() -> str:
     from app.ui.main import build_main_window
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    window = build_main_window()
+    window = build_main_window(autoload=False)  # the generation step loads the pair
     window.show()
     app.processEvents()
     if not window.isVisible():

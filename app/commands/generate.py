@@ -124,6 +124,12 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def open_window(args: argparse.Namespace) -> int:
+    from app.qt_platform_check import window_problem
+
+    problem = window_problem()  # before Qt: a missing X11 library would abort the process
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     try:
         from app.ui.main import run_app
     except ImportError as exc:

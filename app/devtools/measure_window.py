@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         check.stop()
 
     wait_until(lambda: window.generation.state is PairState.READY)
+    window.chat_tab.build_side_panels()  # built after the first paint: not in a measured run
     probe = StallProbe()
     app_tps: list[float] = []
     cli_tps: list[float] = []

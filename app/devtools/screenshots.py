@@ -22,7 +22,7 @@ from pathlib import Path
 SIZE = (1440, 900)
 
 
-def outer(out: Path, display: str) -> int:
+def outer(out: Path, display: str, extra: tuple[str, ...] = ()) -> int:
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         print("Xvfb is not installed (Debian/Ubuntu: apt-get install xvfb).", file=sys.stderr)
@@ -35,7 +35,7 @@ def outer(out: Path, display: str) -> int:
             env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",
                    "TANDEM_HOME": home}
             return subprocess.call([sys.executable, "-m", "app.devtools.screenshots",
-                                    "--inner", "--out", str(out)], env=env)
+                                    "--inner", "--out", str(out), *extra], env=env)
     finally:
         server.terminate()
         server.wait(10)
@@ -122,15 +122,49 @@ def inner(out: Path) -> int:
     return 0
 
 
+def inner_help_menu(out: Path) -> int:
+    """Only docs/screenshots/help-menu.png: the window with its Help menu open."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui import theme
+    from app.ui.generation_controller import PairState
+    from app.ui.main_window import MainWindow
+
+    app = QApplication(sys.argv)
+    theme.apply(app)
+    window = MainWindow()
+    window.setGeometry(0, 0, *SIZE)
+    window.show()
+    out.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (
+            window.generation.state is PairState.READY and window.controls.devices_listed):
+        app.processEvents()
+        time.sleep(0.01)
+    time.sleep(1.2)  # let the system panel take a reading
+    app.processEvents()
+    window.menuBar().setActiveAction(window.help_menu.menuAction())
+    for _ in range(50):
+        app.processEvents()
+        time.sleep(0.01)
+    QGuiApplication.primaryScreen().grabWindow(0).save(str(out / "help-menu.png"))
+    print("saved", out / "help-menu.png")
+    window.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--display", default=":97")
+    parser.add_argument("--help-menu", action="store_true",
+                        help="only the Help menu screenshot (help-menu.png)")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.inner:
-        return inner(args.out)
-    return outer(args.out.resolve(), args.display)
+        return inner_help_menu(args.out) if args.help_menu else inner(args.out)
+    return outer(args.out.resolve(), args.display, ("--help-menu",) if args.help_menu else ())
 
 
 if __name__ == "__main__":

@@ -14,10 +14,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
+from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -41,34 +41,26 @@ def _error(status: int, message: str, kind: str) -> JSONResponse:
     return JSONResponse(error_body(message, kind, status), status_code=status)
 
 
-def _sse(data: dict[str, Any] | str) -> str:
-    return f"data: {data if isinstance(data, str) else json.dumps(data)}\n\n"
+def _sse(data: dict[str, Any] | str) -> ServerSentEvent:
+    return ServerSentEvent(data=data if isinstance(data, str) else json.dumps(data), sep="\n")
 
 
-class DisconnectAwareStream(StreamingResponse):
-    """Streams, and sets `stop` when the client goes away or the stream ends."""
+class DisconnectAwareStream(EventSourceResponse):
+    """Server-sent events (sse-starlette: it watches for the client's disconnect and ends
+    the stream); sets `stop` once the response is over, however it ended, so the engine
+    stops at its next step."""
 
-    def __init__(self, content: AsyncIterator[str], stop: Any) -> None:
-        super().__init__(content, media_type="text/event-stream",
-                         headers={"Cache-Control": "no-cache"})
+    def __init__(self, content: AsyncIterator[ServerSentEvent], stop: Any) -> None:
+        # No keep-alive pings: every engine step sends an event.
+        super().__init__(content, headers={"Cache-Control": "no-cache"}, sep="\n",
+                         ping=0)
         self._stop = stop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            async with anyio.create_task_group() as group:
-                async def stream() -> None:
-                    try:
-                        await self.stream_response(send)
-                    except OSError:
-                        pass  # the client went away mid-send
-                    group.cancel_scope.cancel()
-
-                async def watch() -> None:
-                    await self.listen_for_disconnect(receive)
-                    group.cancel_scope.cancel()
-
-                group.start_soon(stream)
-                group.start_soon(watch)
+            await super().__call__(scope, receive, send)
+        except OSError:
+            pass  # the client went away mid-send
         finally:
             self._stop.set()
 
@@ -167,7 +159,7 @@ async def _next_item(request: Request, inbox: asyncio.Queue[tuple[str, Any, Any]
 
 
 async def _stream(inbox: asyncio.Queue[tuple[str, Any, Any]], writer: ChunkWriter,
-                  with_usage: bool, first: tuple[str, Any, Any]) -> AsyncIterator[str]:
+                  with_usage: bool, first: tuple[str, Any, Any]) -> AsyncIterator[ServerSentEvent]:
     yield _sse(writer.opening())
     item: tuple[str, Any, Any] | None = first
     while True:

@@ -15,8 +15,7 @@ from app.ui.chat_text import merge_runs, runs_from_event
 from app.ui.controls_controller import ControlsController
 from app.ui.conversations_controller import ConversationsController
 from app.ui.generation_controller import GenerationController
-from app.ui.live_metrics import LiveMetrics
-from app.ui.metrics_view import CHART_REFRESH_S
+from app.ui.live_metrics import CHART_REFRESH_S, LiveMetrics
 
 
 @dataclass

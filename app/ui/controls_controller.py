@@ -11,6 +11,7 @@ from app.core.engine import PairSpec
 from app.core.settings import GenerationSettings, RunMode, Settings
 from app.core.store.pairs import ReadyPair, list_ready_pairs
 from app.core.sysinfo import Device, list_devices
+from app.ui.background import Background
 from app.ui.controls_view import ControlsView
 from app.ui.endpoint_list import (
     EndpointListDialog,
@@ -30,15 +31,15 @@ class ControlsController(QObject):
         self.view = view
         self.generation = generation
         self.pairs: list[ReadyPair] = list_ready_pairs() + remote_ready_pairs()
-        try:
-            self.devices: list[Device] = list_devices()
-        except RuntimeError:
-            self.devices = [Device("CPU", "CPU")]
         view.set_pairs(self.pairs, settings.last_pair)
-        names = {d.name for d in self.devices}
-        target = settings.target_device if settings.target_device in names else "CPU"
-        draft = settings.draft_device if settings.draft_device in names else ""
-        view.set_devices(self.devices, target, draft)
+        # Listing devices imports OpenVINO (about a second): done on a worker so that the
+        # window shows first. Until then only the CPU is offered.
+        self.devices: list[Device] = [Device("CPU", "looking for other devices…")]
+        self.devices_listed = False
+        self._saved_devices = (settings.target_device or "CPU", settings.draft_device or "")
+        self._load_when_listed = False
+        view.set_devices(self.devices, "CPU", "")
+        self._lister: Background | None = None
         view.set_generation_settings(settings.generation)
         view.load_clicked.connect(self.load)
         view.unload_clicked.connect(self.unload)
@@ -96,13 +97,39 @@ class ControlsController(QObject):
 
     def save_into(self, settings: Settings) -> None:
         settings.last_pair = self.pair().id
-        settings.target_device, draft = self.view.devices()
-        settings.draft_device = draft or ""
+        if self.devices_listed:
+            settings.target_device, draft = self.view.devices()
+            settings.draft_device = draft or ""
+        else:  # closed before the devices were known: keep the saved choice
+            settings.target_device, settings.draft_device = self._saved_devices
         settings.generation = self.generation_settings()
+
+    def list_devices_in_background(self) -> None:
+        """Start listing the devices (once); the combos fill in when the list arrives."""
+        if self._lister is None:
+            self._lister = Background(self)
+            self._lister.succeeded.connect(self._on_devices)
+            self._lister.failed.connect(lambda _e: self._on_devices([Device("CPU", "CPU")]))
+            self._lister.run(list_devices, "tandem-devices")
 
     @Slot()
     def load(self) -> bool:
+        if not self.devices_listed and self._saved_devices != ("CPU", ""):
+            self._load_when_listed = True  # the saved device is not in the list yet
+            self.list_devices_in_background()
+            return True
         return self.generation.ensure_pair(self.wanted_spec())
+
+    def _on_devices(self, devices: list[Device]) -> None:
+        self.devices, self.devices_listed = devices, True
+        names = {d.name for d in devices}
+        target, draft = self._saved_devices
+        chosen = (target if target in names else "CPU", draft if draft in names else "")
+        self.view.set_devices(devices, *chosen)
+        if self._load_when_listed:
+            self._load_when_listed = False
+            if not self.generation.busy:  # else the next message loads the chosen device
+                self.load()
 
     @Slot()
     def unload(self) -> None:

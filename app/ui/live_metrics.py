@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 
 from app.core.engine import RunStats, StepEvent
 
+# Charts repaint at most this often during an answer (the number tiles at every batch):
+# a chart repaint is mostly Python (pyqtgraph) holding the GIL the worker's streamer needs.
+CHART_REFRESH_S = 0.5
+
 
 @dataclass
 class LiveMetrics:

@@ -8,19 +8,23 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from app import paths
+from app.app_logging import setup_logging
 from app.ui import theme
+from app.ui.error_dialog import ExceptionRelay, install_exception_hooks
 from app.ui.main_window import MainWindow
 
 
-def build_main_window() -> MainWindow:
-    """The window, built on the existing QApplication (the caller creates it)."""
+def build_main_window(autoload: bool = True) -> MainWindow:
+    """The window, built on the existing QApplication (the caller creates it). With
+    autoload, it loads the last pair once shown; the self-test only shows it."""
     app = QApplication.instance()
     if isinstance(app, QApplication):
         theme.apply(app)
-    return MainWindow()
+    return MainWindow(autoload=autoload)
 
 
 def run_app(argv: list[str] | None = None) -> int:
+    setup_logging()  # tandem.log and faults.log in the user log folder
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("Tandem")
@@ -31,5 +35,7 @@ def run_app(argv: list[str] | None = None) -> int:
 
     watch_first_show(app)  # a no-op unless TANDEM_STARTUP_PROBE is set (cold-start budget)
     window = build_main_window()
+    # Unhandled exceptions (GUI thread or workers) open a dialog instead of vanishing.
+    install_exception_hooks(ExceptionRelay(lambda: window, app))
     window.show()
     return app.exec()

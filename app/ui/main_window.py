@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QByteArray
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from app.core.conversations import ConversationStore
@@ -17,6 +17,7 @@ from app.ui.chat_text import SUGGESTIONS
 from app.ui.controls_controller import ControlsController
 from app.ui.conversations_controller import ConversationsController
 from app.ui.generation_controller import GenerationController
+from app.ui.help_menu import add_help_menu
 from app.ui.orderly_exit import OrderlyExit
 from app.ui.race_tab import RaceTab
 
@@ -54,14 +55,35 @@ class MainWindow(QMainWindow):
                                    self.generation, self.controls)
         self.chat_tab.chat.tint_switch.setChecked(self.settings.tint_draft_tokens)
         self.chat.answer_finished.connect(lambda _r: self.save_settings())
+        self.help_menu = add_help_menu(self, lambda: self.controls.devices, self.pair_in_use)
         self._restore_geometry()
         self._shortcuts()
         self._open_start_conversation()
         if loaded.problem:
             self.chat.show_error(loaded.problem, "")
-        if autoload:
-            # Load the pair now so that the first answer does not wait for it.
+        # Once the window is on screen: list the devices and (autoload) load the pair, so
+        # that the first answer does not wait for it. Both run on workers.
+        self._autoload = autoload
+        self._started = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._started:
+            self._started = True
+            QTimer.singleShot(0, self._after_first_show)  # runs after the first paint
+
+    def _after_first_show(self) -> None:
+        self.controls.list_devices_in_background()
+        if self._autoload:
             self.controls.load()
+
+    def pair_in_use(self) -> str:
+        """The loaded pair with its devices and state, or the selected one (Help menu)."""
+        spec = self.generation.spec
+        if spec is None:
+            return f"{self.controls.pair().name} (not loaded)"
+        draft = f", draft on {spec.resolved_draft_device}" if spec.draft else ""
+        return f"{spec.label()} on {spec.device}{draft} ({self.generation.state.value})"
 
     def _open_start_conversation(self) -> None:
         self.conversations.refresh_list()

@@ -14,7 +14,6 @@ from app.ui.live_metrics import LiveMetrics
 
 # Antialiasing only on the speed curve: repainting charts must stay cheap mid-run.
 pg.setConfigOptions(background=theme.PANEL_BG, foreground=theme.MUTED, antialias=False)
-CHART_REFRESH_S = 0.2  # charts repaint at most this often during an answer
 
 
 def _plot(title: str, height: int) -> pg.PlotWidget:

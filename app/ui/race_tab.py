@@ -3,24 +3,46 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
 from app import paths
-from app.ui.race_controller import RaceController
-from app.ui.race_view import RaceView
+
+if TYPE_CHECKING:
+    from app.ui.race_controller import RaceController
+    from app.ui.race_view import RaceView
 
 
 class RaceTab(QWidget):
+    """Built on first use (shown, or `view`/`controller` read): its charts import slowly."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.view = RaceView()
-        self.controller = RaceController(self.view, self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
-        self.view.export_button.clicked.connect(self.ask_export)
+        self._view: RaceView | None = None
+        self._controller: RaceController | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    @property
+    def view(self) -> RaceView:
+        return self._build()[0]
+
+    @property
+    def controller(self) -> RaceController:
+        return self._build()[1]
+
+    def _build(self) -> tuple[RaceView, RaceController]:
+        if self._view is None or self._controller is None:
+            from app.ui.race_controller import RaceController
+            from app.ui.race_view import RaceView
+
+            self._view = RaceView()
+            self._controller = RaceController(self._view, self)
+            self._layout.addWidget(self._view)
+            self._view.export_button.clicked.connect(self.ask_export)
+        return self._view, self._controller
 
     def showEvent(self, event: QShowEvent) -> None:
         # Endpoints added in the chat's "Remote servers…" list since the tab was last shown.
@@ -36,4 +58,5 @@ class RaceTab(QWidget):
             self.view.result.setText(self.view.result.text() + f" · exported to {markdown}")
 
     def shutdown(self) -> None:
-        self.controller.shutdown()
+        if self._controller is not None:
+            self._controller.shutdown()

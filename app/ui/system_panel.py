@@ -45,6 +45,7 @@ class SystemPanel(QFrame):
         caption = QLabel("CPU per core (%)")
         caption.setObjectName("MetricCaption")
         layout.addWidget(caption)
+        self._cores = 0
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
@@ -56,8 +57,14 @@ class SystemPanel(QFrame):
         cores = sysinfo.cpu_percent_per_core()
         xs = list(range(1, len(cores) + 1))
         self.cpu_bars.setOpts(x=xs, height=cores)
-        self.cpu_plot.setXRange(0.4, len(cores) + 0.6, padding=0)
-        self.cpu_plot.getAxis("bottom").setTicks([[(x, str(x)) for x in xs]])
+        if len(cores) != self._cores:
+            # Range and ticks only when the core count changes: setting them re-renders
+            # the axes, most of the chart's repaint cost (once a second, mid-answer too).
+            self._cores = len(cores)
+            self.cpu_plot.setXRange(0.4, len(cores) + 0.6, padding=0)
+            self.cpu_plot.getAxis("bottom").setTicks([[(x, str(x)) for x in xs]])
         rss = sysinfo.process_memory_bytes() / 2**20
         free = sysinfo.available_memory_bytes() / 2**30
-        self.memory.setText(f"app {rss:,.0f} MB · {free:.1f} GB free")
+        text = f"app {rss:,.0f} MB · {free:.1f} GB free"
+        if text != self.memory.text():
+            self.memory.setText(text)

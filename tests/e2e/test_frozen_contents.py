@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.conftest import ROOT
 from tests.e2e.test_frozen_bundle import load_packaging_module
 
@@ -89,3 +91,35 @@ def test_linux_install_lays_out_menu_entry_icons_and_command(tmp_path):
     installer.uninstall(prefix)
     assert not where["app"].exists() and not where["desktop"].exists()
     assert not where["command"].is_symlink()
+
+
+def test_the_spec_bundles_the_licence_and_the_third_party_notices():
+    spec = (ROOT / "packaging" / "tandem.spec").read_text(encoding="utf-8")
+    assert "write_notices(" in spec
+    assert '(str(ROOT / "LICENSE"), ".")' in spec and '(str(notices), ".")' in spec
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").lstrip().startswith(
+        "Apache License\n                           Version 2.0")
+
+
+def test_third_party_notices_list_the_runtime_distributions_with_licences():
+    notices = load_packaging_module("third_party_notices")
+    names = {d.metadata["Name"].lower().replace("_", "-")
+             for d in notices.runtime_distributions("tandem")}
+    assert {"openvino-genai", "pyside6-essentials", "shiboken6", "pyqtgraph"} <= names
+    assert "torch" not in names and "pytest" not in names  # extras are not bundled
+    text = notices.notices_text("tandem")
+    from importlib.metadata import version
+
+    assert re.search(rf"- PySide6[-_]Essentials {version('PySide6-Essentials')}: LGPL-3.0", text)
+    assert f"- numpy {version('numpy')}: " in text
+    assert "GNU Lesser General Public License" in text
+    assert "==== numpy" in text  # licence files follow the list
+
+
+def test_pyproject_declares_the_licence_in_the_pep_639_form():
+    import tomllib
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["license"] == "Apache-2.0"  # not the deprecated {text=...}
+    assert pyproject["project"]["license-files"] == ["LICENSE"]
+    assert "setuptools>=77" in pyproject["build-system"]["requires"][0]

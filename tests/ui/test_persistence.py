@@ -14,14 +14,15 @@ from tests.ui.conftest import send_and_wait
 PROMPT = "Tell me about speculative decoding."
 
 
-def test_first_launch_selects_the_demo_pair_and_suggests_a_prompt(make_window) -> None:
+def test_first_launch_selects_the_demo_pair_and_suggests_a_prompt(qtbot, make_window) -> None:
     window = make_window(wait_loaded=False)
     chat = window.chat_tab.chat
     assert window.first_launch
     assert window.chat_tab.controls.pair_id() == "demo"
     assert chat.input.toPlainText() == PROMPT
     assert "Try a prompt" in chat.view.toPlainText()
-    assert window.generation.state.value in ("loading", "ready")
+    # The pair starts loading by itself once the window is on screen.
+    qtbot.waitUntil(lambda: window.generation.state.value in ("loading", "ready"))
 
 
 def test_conversation_and_settings_survive_a_restart(qtbot, make_window) -> None:
@@ -110,3 +111,20 @@ def test_regenerate_replaces_the_last_answer(qtbot, make_window) -> None:
     assert blocker.args[0].text == first.text  # greedy: the same answer again
     turns = ConversationStore().load(window.chat.conversation.id).turns
     assert [t.role for t in turns] == ["user", "assistant"]
+
+
+def test_a_saved_gpu_choice_waits_for_the_device_list_and_is_kept(qtbot, make_window) -> None:
+    from app.core.settings import save_settings
+
+    settings = load_settings().settings
+    settings.target_device = "GPU.7"  # not on this machine: the device list says so
+    save_settings(settings)
+    window = make_window(wait_loaded=False)
+    controls = window.controls
+    assert window.chat_tab.controls.devices()[0] == "CPU"  # only the CPU until listed
+    window.save_settings()  # closed before listing: the saved choice is not lost
+    assert load_settings().settings.target_device == "GPU.7"
+    qtbot.waitUntil(lambda: controls.devices_listed, timeout=30_000)
+    assert "looking for" not in window.chat_tab.controls.target_device.currentText()
+    assert window.chat_tab.controls.devices()[0] == "CPU"  # GPU.7 is absent: CPU
+    qtbot.waitUntil(lambda: window.generation.state.value in ("loading", "ready"))

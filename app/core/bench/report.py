@@ -6,8 +6,10 @@ import csv
 import io
 import json
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
+from app import paths
 from app.core.bench.matrix import BenchReport
 from app.core.bench.rows import BenchRow
 
@@ -44,12 +46,27 @@ def _cell(row: BenchRow, attr: str) -> str:
     return str(value)
 
 
+def shown_path(path: str) -> str:
+    """A model folder as a report shows it: relative to the project (or the model store),
+    else its last two parts; never the absolute path of the machine that ran it."""
+    if not path or path == "None":
+        return path
+    folder = Path(path)
+    for base, prefix in ((paths.bundle_root(), ""), (paths.models_dir(), "<models>/")):
+        try:
+            return prefix + folder.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return "/".join(folder.parts[-2:]) if folder.is_absolute() else folder.as_posix()
+
+
 def to_markdown(report: BenchReport) -> str:
     costs = report.costs
+    target, draft = shown_path(report.target), shown_path(report.draft)
     lines = [
         f"## Tandem bench: {report.pair}",
         "",
-        f"- target `{report.target}` on {report.device}; draft `{report.draft}` on "
+        f"- target `{target}` on {report.device}; draft `{draft}` on "
         f"{report.draft_device}",
         f"- one-token forward: target {costs.target_ms:.2f} ms, draft {costs.draft_ms:.2f} "
         f"ms, c = {costs.c:.3f}",
@@ -83,7 +100,8 @@ def to_csv(report: BenchReport) -> str:
 
 def to_json(report: BenchReport) -> str:
     data: dict[str, Any] = {
-        "pair": report.pair, "target": report.target, "draft": report.draft,
+        "pair": report.pair, "target": shown_path(report.target),
+        "draft": shown_path(report.draft),
         "device": report.device, "draft_device": report.draft_device,
         "settings": asdict(report.settings), "costs": report.costs.to_dict(),
         "elapsed_s": report.elapsed_s, "notes": report.notes,
