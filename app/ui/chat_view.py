@@ -1,8 +1,12 @@
-"""The chat transcript: past turns as Markdown, the live answer streamed with draft tints.
+"""The chat transcript: past turns as Markdown, the live answer streamed with draft marks.
 
-History is re-rendered whole when it changes (conversations are short); the live answer
-is appended step by step at the end with plain character formats, which is cheap.
+History is re-rendered whole when it changes (conversations are short). The live answer
+is rendered as Markdown while it streams, incrementally: the part before its last blank
+line outside a code fence is final and rendered once; only the tail after it is rendered
+again with each batch (so a batch costs the size of the last paragraph, not of the whole
+answer). When the answer ends it is rendered whole once, with its summary line.
 Hovering a character shows its target step and how many draft tokens that step accepted.
+Every message has a Copy link; the reader's own messages also an Edit link.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from collections.abc import Sequence
 from PySide6.QtCore import QEvent, QPoint, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
+    QDesktopServices,
     QGuiApplication,
     QHelpEvent,
+    QResizeEvent,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -28,15 +34,25 @@ from app.ui.chat_render import (
     PROP_DRAFT_TOKENS,
     PROP_FROM_DRAFT,
     PROP_STEP,
-    CharOrigin,
     insert_answer_markdown,
-    tint_format,
+    slice_runs,
+    stable_end,
 )
-from app.ui.chat_text import SUGGESTIONS, runs_from_event, step_tooltip, welcome_html
+from app.ui.chat_scroll import ScrollFollower
+from app.ui.chat_text import (
+    SUGGESTIONS,
+    dropped_note,
+    runs_from_event,
+    step_tooltip,
+    welcome_html,
+)
 
+WEB_SCHEMES = ("http", "https", "mailto")
 
 class ChatView(QTextBrowser):
     suggestion_clicked = Signal(str)
+    edit_requested = Signal(int)  # turn index of a user message
+    copied = Signal(int)  # turn index whose text went to the clipboard
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,7 +69,13 @@ class ChatView(QTextBrowser):
         self._live_answer = -1  # answer index of the streaming answer, -1 when idle
         self._live_runs: list[TintRun] = []
         self._live_text = ""
-        self._live_start = 0
+        self._live_start = 0  # where the live answer's header starts
+        self._live_done = 0  # characters of the live text rendered for good
+        self._tail_pos = 0  # where the rendering of the rest (the tail) starts
+        self._tail_codes = 0  # code blocks before the tail
+        self._live_code_base = 0  # code blocks before the live answer
+        self.follower = ScrollFollower(self)
+        theme.notifier().changed.connect(self.rerender)
 
     # -- whole transcript -----------------------------------------------------------------
 
@@ -63,6 +85,8 @@ class ChatView(QTextBrowser):
         self.rerender()
 
     def rerender(self) -> None:
+        bar = self.verticalScrollBar()
+        kept = None if self.follower.following else bar.value()
         self.clear()
         self.code_blocks = []
         conv = self._conversation
@@ -73,15 +97,17 @@ class ChatView(QTextBrowser):
         for index, turn in enumerate(conv.turns):
             self._insert_turn(cursor, index, turn)
         if self._live_answer >= 0:
-            self._insert_header(cursor, "Tandem", theme.ACCENT)
-            self._live_start = cursor.position()
-            self._insert_live(cursor, self._live_text, self._live_runs)
-        self._scroll_to_end()
+            self._start_live(cursor)
+            self._render_live()
+        if kept is not None:
+            bar.setValue(kept)
+        self.follower.content_added()
 
     def _show_welcome(self) -> None:
         self.setHtml(welcome_html())
 
-    def _insert_header(self, cursor: QTextCursor, who: str, colour: str) -> None:
+    def _insert_header(self, cursor: QTextCursor, who: str, colour: str,
+                       index: int = -1) -> None:
         if cursor.position() > 0:
             cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
         block = QTextBlockFormat()
@@ -93,21 +119,41 @@ class ChatView(QTextBrowser):
         fmt.setForeground(QColor(colour))
         fmt.setFontPointSize(9.5)
         cursor.insertText(who, fmt)
+        if index >= 0:  # links: copy any message, edit the reader's own
+            links = [("Copy", f"copymsg:{index}")]
+            if who == "You":
+                links.append(("Edit", f"edit:{index}"))
+            for label, href in links:
+                cursor.insertText("   ", QTextCharFormat())
+                link = QTextCharFormat()
+                link.setAnchor(True)
+                link.setAnchorHref(href)
+                link.setForeground(QColor(theme.ACCENT))
+                link.setFontPointSize(8.5)
+                cursor.insertText(label, link)
         cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
 
     def _insert_turn(self, cursor: QTextCursor, index: int, turn: Turn) -> None:
         if turn.role == "user":
-            self._insert_header(cursor, "You", theme.MUTED)
+            self._insert_header(cursor, "You", theme.MUTED, index)
             block = QTextBlockFormat()
             block.setBackground(QColor(theme.USER_BUBBLE))
             block.setLeftMargin(0)
             cursor.setBlockFormat(block)
             cursor.insertText(turn.content, QTextCharFormat())
             return
-        self._insert_header(cursor, "Tandem", theme.ACCENT)
+        self._insert_header(cursor, "Tandem", theme.ACCENT, index)
         self._insert_answer(cursor, index, turn)
 
     def _insert_answer(self, cursor: QTextCursor, index: int, turn: Turn) -> None:
+        note = dropped_note(turn.stats or {})
+        if note:
+            fmt = QTextCharFormat()
+            fmt.setForeground(QColor(theme.MUTED))
+            fmt.setFontItalic(True)
+            fmt.setFontPointSize(9)
+            cursor.insertText(note, fmt)
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
         insert_answer_markdown(cursor, turn.content, turn.tint, index, self.tint_on,
                                self.code_blocks)
         summary = (turn.stats or {}).get("summary")
@@ -136,7 +182,7 @@ class ChatView(QTextBrowser):
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         self._insert_turn(cursor, index, turn)
-        self._scroll_to_end()
+        self.follower.content_added()
 
     def begin_answer(self) -> None:
         assert self._conversation is not None
@@ -145,39 +191,60 @@ class ChatView(QTextBrowser):
         self._live_text = ""
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        self._insert_header(cursor, "Tandem", theme.ACCENT)
+        self._start_live(cursor)
+        self.follower.content_added()
+
+    def _start_live(self, cursor: QTextCursor) -> None:
         self._live_start = cursor.position()
-        self._scroll_to_end()
+        self._insert_header(cursor, "Tandem", theme.ACCENT)
+        self._tail_pos = cursor.position()
+        self._live_done = 0
+        self._tail_codes = self._live_code_base = len(self.code_blocks)
 
     def finish_answer(self, index: int, turn: Turn) -> None:
-        """Replace the streamed answer with its Markdown rendering and summary line."""
+        """Replace the streamed answer with its whole rendering and summary line."""
         cursor = QTextCursor(self.document())
         cursor.setPosition(self._live_start)
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
+        del self.code_blocks[self._live_code_base:]
         self._live_answer = -1
+        self._insert_header(cursor, "Tandem", theme.ACCENT, index)
         self._insert_answer(cursor, index, turn)
-        self._scroll_to_end()
+        self.follower.content_added()
 
     def append_steps(self, events: Sequence[StepEvent]) -> None:
-        cursor = QTextCursor(self.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
         text, runs = "", []
         for event in events:
             runs += runs_from_event(event)
             text += event.text
         self._live_text += text
         self._live_runs += runs
-        self._insert_live(cursor, text, runs)
-        self._scroll_to_end()
+        self._render_live()
+        self.follower.content_added()
 
-    def _insert_live(self, cursor: QTextCursor, text: str, runs: Sequence[TintRun]) -> None:
-        pos = 0
-        for length, step, draft_tokens, from_draft in runs:
-            fmt = tint_format(self._live_answer, CharOrigin(step, draft_tokens, from_draft),
-                              self.tint_on)
-            cursor.insertText(text[pos : pos + length], fmt)
-            pos += length
+    def _render_live(self) -> None:
+        """Render the live answer's new text: first what became final (once), then the
+        tail after it (again each time; it is the last paragraph or open code block)."""
+        doc = self.document()
+        cursor = QTextCursor(doc)
+        cursor.setPosition(self._tail_pos)
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        _reset_block(cursor)
+        del self.code_blocks[self._tail_codes:]
+        text, runs = self._live_text, self._live_runs
+        done = stable_end(text, self._live_done)
+        if done > self._live_done:
+            insert_answer_markdown(cursor, text[self._live_done:done],
+                                   slice_runs(runs, self._live_done, done),
+                                   self._live_answer, self.tint_on, self.code_blocks)
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            self._live_done, self._tail_pos = done, cursor.position()
+            self._tail_codes = len(self.code_blocks)
+        if len(text) > done:
+            insert_answer_markdown(cursor, text[done:], slice_runs(runs, done, len(text)),
+                                   self._live_answer, self.tint_on, self.code_blocks)
 
     def end_answer(self) -> None:
         self._live_answer = -1
@@ -216,7 +283,7 @@ class ChatView(QTextBrowser):
                 fmt = it.fragment().charFormat()
                 if fmt.hasProperty(PROP_STEP) and int(fmt.property(PROP_ANSWER)) == answer \
                         and bool(fmt.property(PROP_FROM_DRAFT)) \
-                        and fmt.background().color() == theme.draft_tint():
+                        and theme.is_draft_marked(fmt):
                     steps[int(fmt.property(PROP_STEP))] = int(fmt.property(PROP_DRAFT_TOKENS))
                 it += 1
             block = block.next()
@@ -241,12 +308,31 @@ class ChatView(QTextBrowser):
         return step_tooltip(*origin[1:]) if origin else ""
 
     def _on_anchor(self, url: QUrl) -> None:
+        if url.scheme() in WEB_SCHEMES:
+            QDesktopServices.openUrl(url)  # links in answers open in the browser
+            return
         kind, _, value = url.toString().partition(":")
+        turns = self._conversation.turns if self._conversation else []
         if kind == "copy" and value.isdigit() and int(value) < len(self.code_blocks):
             QGuiApplication.clipboard().setText(self.code_blocks[int(value)])
         elif kind == "suggest" and value.isdigit():
             self.suggestion_clicked.emit(SUGGESTIONS[int(value)])
+        elif kind == "copymsg" and value.isdigit() and int(value) < len(turns):
+            QGuiApplication.clipboard().setText(turns[int(value)].content)
+            self.copied.emit(int(value))
+        elif kind == "edit" and value.isdigit() and int(value) < len(turns):
+            self.edit_requested.emit(int(value))
 
-    def _scroll_to_end(self) -> None:
-        bar = self.verticalScrollBar()
-        bar.setValue(bar.maximum())
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.follower.place()
+
+
+def _reset_block(cursor: QTextCursor) -> None:
+    """Make the cursor's (emptied) block a plain paragraph again: not code, not a list."""
+    block = cursor.block()
+    text_list = block.textList()
+    if text_list is not None:
+        text_list.remove(block)
+    cursor.setBlockFormat(QTextBlockFormat())
+    cursor.setCharFormat(QTextCharFormat())

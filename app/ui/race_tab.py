@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtGui import QShowEvent
@@ -21,11 +22,15 @@ class RaceTab(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
         self.view.export_button.clicked.connect(self.ask_export)
+        # The chat's pair and devices (pair id, device, draft device), set by the window.
+        self.pair_hint: Callable[[], tuple[str, str, str | None]] | None = None
 
     def showEvent(self, event: QShowEvent) -> None:
         # Endpoints added in the chat's "Remote servers…" list since the tab was last shown.
         if not self.controller.running:
             self.controller.refresh_remotes()
+            if self.pair_hint is not None:  # start on the pair the chat uses
+                self.controller.follow_chat(*self.pair_hint())
         super().showEvent(event)
 
     def ask_export(self) -> None:

@@ -35,9 +35,7 @@ class SystemPanel(QFrame):
         self.cpu_plot.hideButtons()
         self.cpu_plot.setYRange(0, 108, padding=0)
         self.cpu_plot.getAxis("left").setTicks([[(0, "0"), (50, "50"), (100, "100")]])
-        for axis in ("left", "bottom"):
-            self.cpu_plot.getAxis(axis).setPen(theme.BORDER)
-            self.cpu_plot.getAxis(axis).setTextPen(theme.MUTED)
+        theme.register_plot(self.cpu_plot)
         self.cpu_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=theme.CHART_CPU,
                                         pen=None)
         self.cpu_plot.addItem(self.cpu_bars)
@@ -55,7 +53,7 @@ class SystemPanel(QFrame):
     def refresh(self) -> None:
         cores = sysinfo.cpu_percent_per_core()
         xs = list(range(1, len(cores) + 1))
-        self.cpu_bars.setOpts(x=xs, height=cores)
+        self.cpu_bars.setOpts(x=xs, height=cores, brush=theme.CHART_CPU)
         self.cpu_plot.setXRange(0.4, len(cores) + 0.6, padding=0)
         self.cpu_plot.getAxis("bottom").setTicks([[(x, str(x)) for x in xs]])
         rss = sysinfo.process_memory_bytes() / 2**20

@@ -1,0 +1,51 @@
+"""Syntax colours for code blocks in the transcript (pygments), in the theme's style."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pygments.lexer import Lexer
+from pygments.lexers import TextLexer, get_lexer_by_name
+from pygments.styles import get_style_by_name
+from pygments.token import _TokenType
+from pygments.util import ClassNotFound
+from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextDocument
+
+
+@lru_cache(maxsize=32)
+def lexer_for(language: str) -> Lexer:
+    try:
+        return get_lexer_by_name(language.strip().lower() or "text", stripnl=False,
+                                 ensurenl=False)
+    except ClassNotFound:
+        return TextLexer(stripnl=False, ensurenl=False)
+
+
+@lru_cache(maxsize=512)
+def _format(style_name: str, token: _TokenType) -> QTextCharFormat | None:
+    style = get_style_by_name(style_name).style_for_token(token)
+    if not style["color"] and not style["bold"] and not style["italic"]:
+        return None
+    fmt = QTextCharFormat()
+    if style["color"]:
+        fmt.setForeground(QColor(f"#{style['color']}"))
+    if style["bold"]:
+        fmt.setFontWeight(QFont.Weight.Bold)
+    if style["italic"]:
+        fmt.setFontItalic(True)
+    return fmt
+
+
+def highlight(doc: QTextDocument, start: int, code: str, language: str,
+              style_name: str) -> None:
+    """Colour `code`, which the document shows from position `start` (block separators
+    count as one character, like the "\\n" joining the code's lines)."""
+    cursor = QTextCursor(doc)
+    offset = 0
+    for token, value in lexer_for(language).get_tokens(code):
+        fmt = _format(style_name, token)
+        if fmt is not None and value.strip():
+            cursor.setPosition(start + offset)
+            cursor.setPosition(start + offset + len(value), QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(fmt)
+        offset += len(value)
