@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 from pygments.lexer import Lexer
@@ -19,6 +20,18 @@ def lexer_for(language: str) -> Lexer:
                                  ensurenl=False)
     except ClassNotFound:
         return TextLexer(stripnl=False, ensurenl=False)
+
+
+_warmed = threading.Event()
+
+
+def warm_up(language: str = "python") -> None:
+    """Build a lexer on a background thread: pygments compiles its regular expressions on
+    first use (about 250 ms for Python), which must not happen inside a streaming batch."""
+    if not _warmed.is_set():
+        _warmed.set()
+        threading.Thread(target=lexer_for, args=(language,), daemon=True,
+                         name="tandem-pygments-warm-up").start()
 
 
 @lru_cache(maxsize=512)

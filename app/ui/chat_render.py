@@ -122,9 +122,19 @@ def insert_markdown(cursor: QTextCursor, text: str) -> None:
     doc = cursor.document()
     start = cursor.position()
     cursor.insertMarkdown(text)
+    first = doc.findBlock(start)
+    if first.length() == 1 and start > 0 and first.next().isValid() \
+            and first.next().position() <= cursor.position():
+        # A list or quote starts a new block and leaves the cursor's empty one before
+        # it: remove that empty block (merge it into the one above, unchanged).
+        gap = QTextCursor(doc)
+        gap.setPosition(start - 1)
+        gap.setPosition(start, QTextCursor.MoveMode.KeepAnchor)
+        gap.removeSelectedText()
+        return
     head = QTextDocument()
     head.setMarkdown("\n".join(text.lstrip("\n").split("\n", 2)[:2]))
-    first, wanted = doc.findBlock(start), head.begin()
+    wanted = head.begin()
     fmt = wanted.blockFormat()
     if fmt.hasProperty(QTextFormat.Property.BlockCodeFence) or fmt.headingLevel() \
             or fmt.nonBreakableLines() or fmt.hasProperty(QTextFormat.Property.BlockQuoteLevel):
@@ -142,6 +152,15 @@ def insert_answer_markdown(cursor: QTextCursor, text: str, runs: Sequence[TintRu
                            answer: int, tint_on: bool, code_blocks: list[str]) -> None:
     """Insert `text` as Markdown at the cursor, tint it, colour code blocks (pygments) and
     add a copy link under each."""
+    cursor.beginEditBlock()  # one layout pass at the end, not one per format change
+    try:
+        _insert_answer(cursor, text, runs, answer, tint_on, code_blocks)
+    finally:
+        cursor.endEditBlock()
+
+
+def _insert_answer(cursor: QTextCursor, text: str, runs: Sequence[TintRun],
+                   answer: int, tint_on: bool, code_blocks: list[str]) -> None:
     doc = cursor.document()
     start = cursor.position()
     insert_markdown(cursor, text)

@@ -29,6 +29,8 @@ from PySide6.QtWidgets import QTextBrowser, QToolTip, QWidget
 from app.core.conversations import Conversation, TintRun, Turn
 from app.core.engine import StepEvent
 from app.ui import theme
+from app.ui.chat_blocks import insert_links, insert_summary, muted, reset_block
+from app.ui.chat_highlight import warm_up
 from app.ui.chat_render import (
     PROP_ANSWER,
     PROP_DRAFT_TOKENS,
@@ -60,6 +62,7 @@ class ChatView(QTextBrowser):
         self.setOpenLinks(False)
         self.anchorClicked.connect(self._on_anchor)
         self.document().setDocumentMargin(14)
+        self.document().setUndoRedoEnabled(False)  # read-only: no undo history to keep
         font = self.font()
         font.setPointSizeF(max(font.pointSizeF(), 10.5))
         self.setFont(font)
@@ -74,6 +77,8 @@ class ChatView(QTextBrowser):
         self._tail_pos = 0  # where the rendering of the rest (the tail) starts
         self._tail_codes = 0  # code blocks before the tail
         self._live_code_base = 0  # code blocks before the live answer
+        self._tail_runs: list[TintRun] = []  # the runs of the text after _live_done
+        self._header_end = 0  # the end of the live answer's "Tandem" header
         self.follower = ScrollFollower(self)
         theme.notifier().changed.connect(self.rerender)
 
@@ -94,11 +99,13 @@ class ChatView(QTextBrowser):
             self._show_welcome()
             return
         cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()  # lay out once, after the whole transcript is in
         for index, turn in enumerate(conv.turns):
             self._insert_turn(cursor, index, turn)
         if self._live_answer >= 0:
             self._start_live(cursor)
             self._render_live()
+        cursor.endEditBlock()
         if kept is not None:
             bar.setValue(kept)
         self.follower.content_added()
@@ -119,18 +126,8 @@ class ChatView(QTextBrowser):
         fmt.setForeground(QColor(colour))
         fmt.setFontPointSize(9.5)
         cursor.insertText(who, fmt)
-        if index >= 0:  # links: copy any message, edit the reader's own
-            links = [("Copy", f"copymsg:{index}")]
-            if who == "You":
-                links.append(("Edit", f"edit:{index}"))
-            for label, href in links:
-                cursor.insertText("   ", QTextCharFormat())
-                link = QTextCharFormat()
-                link.setAnchor(True)
-                link.setAnchorHref(href)
-                link.setForeground(QColor(theme.ACCENT))
-                link.setFontPointSize(8.5)
-                cursor.insertText(label, link)
+        if index >= 0:
+            insert_links(cursor, index, who == "You")
         cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
 
     def _insert_turn(self, cursor: QTextCursor, index: int, turn: Turn) -> None:
@@ -148,21 +145,11 @@ class ChatView(QTextBrowser):
     def _insert_answer(self, cursor: QTextCursor, index: int, turn: Turn) -> None:
         note = dropped_note(turn.stats or {})
         if note:
-            fmt = QTextCharFormat()
-            fmt.setForeground(QColor(theme.MUTED))
-            fmt.setFontItalic(True)
-            fmt.setFontPointSize(9)
-            cursor.insertText(note, fmt)
+            cursor.insertText(note, muted(italic=True))
             cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
         insert_answer_markdown(cursor, turn.content, turn.tint, index, self.tint_on,
                                self.code_blocks)
-        summary = (turn.stats or {}).get("summary")
-        if summary:
-            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
-            fmt = QTextCharFormat()
-            fmt.setForeground(QColor(theme.MUTED))
-            fmt.setFontPointSize(9)
-            cursor.insertText(summary, fmt)
+        insert_summary(cursor, turn, new_block=True)
 
     # -- the live answer ------------------------------------------------------------------
 
@@ -186,6 +173,7 @@ class ChatView(QTextBrowser):
 
     def begin_answer(self) -> None:
         assert self._conversation is not None
+        warm_up()  # code blocks come later; the lexer is ready by then
         self._live_answer = len(self._conversation.turns)
         self._live_runs = []
         self._live_text = ""
@@ -197,20 +185,49 @@ class ChatView(QTextBrowser):
     def _start_live(self, cursor: QTextCursor) -> None:
         self._live_start = cursor.position()
         self._insert_header(cursor, "Tandem", theme.ACCENT)
+        self._header_end = cursor.position() - 1  # just after the name
         self._tail_pos = cursor.position()
         self._live_done = 0
+        self._tail_runs = list(self._live_runs)
         self._tail_codes = self._live_code_base = len(self.code_blocks)
 
     def finish_answer(self, index: int, turn: Turn) -> None:
-        """Replace the streamed answer with its whole rendering and summary line."""
-        cursor = QTextCursor(self.document())
-        cursor.setPosition(self._live_start)
-        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
-        cursor.removeSelectedText()
-        del self.code_blocks[self._live_code_base:]
+        """End the streamed answer: render its tail for good, then add its summary line,
+        its header's links and any note. The part rendered while streaming stays (it is
+        final), so a long answer ends without a stall. A text that differs from what
+        streamed (another instance's answer) is rendered whole instead."""
+        doc = self.document()
+        cursor = QTextCursor(doc)
+        cursor.beginEditBlock()
+        if turn.content != self._live_text:
+            cursor.setPosition(self._live_start)
+            cursor.movePosition(QTextCursor.MoveOperation.End,
+                                QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+            del self.code_blocks[self._live_code_base:]
+            self._insert_header(cursor, "Tandem", theme.ACCENT, index)
+            self._insert_answer(cursor, index, turn)
+        else:
+            cursor.setPosition(self._tail_pos)
+            cursor.movePosition(QTextCursor.MoveOperation.End,
+                                QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+            reset_block(cursor)
+            del self.code_blocks[self._tail_codes:]
+            rest = self._live_text[self._live_done:]
+            if rest:
+                insert_answer_markdown(cursor, rest, self._tail_runs, index, self.tint_on,
+                                       self.code_blocks)
+            insert_summary(cursor, turn, new_block=bool(rest))
+            cursor.setPosition(self._header_end)
+            note = dropped_note(turn.stats or {})
+            if note:  # its own line between the header and the answer
+                cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+                cursor.insertText(note, muted(italic=True))
+                cursor.setPosition(self._header_end)
+            insert_links(cursor, index, False)
+        cursor.endEditBlock()
         self._live_answer = -1
-        self._insert_header(cursor, "Tandem", theme.ACCENT, index)
-        self._insert_answer(cursor, index, turn)
         self.follower.content_added()
 
     def append_steps(self, events: Sequence[StepEvent]) -> None:
@@ -220,7 +237,11 @@ class ChatView(QTextBrowser):
             text += event.text
         self._live_text += text
         self._live_runs += runs
+        self._tail_runs += runs
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()  # one layout pass for the whole batch, not one per change
         self._render_live()
+        cursor.endEditBlock()
         self.follower.content_added()
 
     def _render_live(self) -> None:
@@ -231,19 +252,21 @@ class ChatView(QTextBrowser):
         cursor.setPosition(self._tail_pos)
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
-        _reset_block(cursor)
+        reset_block(cursor)
         del self.code_blocks[self._tail_codes:]
-        text, runs = self._live_text, self._live_runs
-        done = stable_end(text, self._live_done)
-        if done > self._live_done:
-            insert_answer_markdown(cursor, text[self._live_done:done],
-                                   slice_runs(runs, self._live_done, done),
+        text, start = self._live_text, self._live_done
+        done = stable_end(text, start)
+        if done > start:  # runs of the tail only: a batch never walks the whole answer
+            insert_answer_markdown(cursor, text[start:done],
+                                   slice_runs(self._tail_runs, 0, done - start),
                                    self._live_answer, self.tint_on, self.code_blocks)
             cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            self._tail_runs = slice_runs(self._tail_runs, done - start, len(text) - start)
             self._live_done, self._tail_pos = done, cursor.position()
             self._tail_codes = len(self.code_blocks)
         if len(text) > done:
-            insert_answer_markdown(cursor, text[done:], slice_runs(runs, done, len(text)),
+            insert_answer_markdown(cursor, text[done:],
+                                   slice_runs(self._tail_runs, 0, len(text) - done),
                                    self._live_answer, self.tint_on, self.code_blocks)
 
     def end_answer(self) -> None:
@@ -326,13 +349,3 @@ class ChatView(QTextBrowser):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.follower.place()
-
-
-def _reset_block(cursor: QTextCursor) -> None:
-    """Make the cursor's (emptied) block a plain paragraph again: not code, not a list."""
-    block = cursor.block()
-    text_list = block.textList()
-    if text_list is not None:
-        text_list.remove(block)
-    cursor.setBlockFormat(QTextBlockFormat())
-    cursor.setCharFormat(QTextCharFormat())
