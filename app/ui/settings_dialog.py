@@ -113,6 +113,7 @@ class SettingsDialog(QDialog):
         self.data_note = QLabel("")
         self.data_note.setObjectName("Muted")
         self.data_note.setWordWrap(True)
+        self.data_note.hide()
         open_button = QPushButton("Open")
         open_button.clicked.connect(lambda: QDesktopServices.openUrl(
             QUrl.fromLocalFile(str(paths.data_dir()))))
@@ -169,6 +170,7 @@ class SettingsDialog(QDialog):
         choice.parent.mkdir(parents=True, exist_ok=True)
         choice.write_text(str(folder), encoding="utf-8")
         self.data_path.setText(str(folder))
+        self.data_note.show()
         self.data_note.setText("Used from the next start. Nothing is moved: copy the "
                                f"old folder's contents there if you want them "
                                f"({paths.data_dir()}).")

@@ -6,6 +6,10 @@ from app.ui.theme_colors import Colors
 
 
 def style_sheet(c: Colors) -> str:
+    # White on the lighter dark-theme accent reads poorly: primary buttons take the
+    # deeper shade there.
+    primary = c.ACCENT_DARK if c.dark else c.ACCENT
+    primary_hover = c.ACCENT if c.dark else c.ACCENT_DARK
     return f"""
 QMainWindow, QWidget#ChatTab, QDialog {{ background: {c.WINDOW_BG}; }}
 QWidget {{ color: {c.TEXT}; }}
@@ -24,13 +28,11 @@ QLabel#EditBanner {{ background: {c.USER_BUBBLE}; border: 1px solid {c.BORDER};
     border-radius: 6px; padding: 6px 10px; }}
 QTextBrowser#ChatView {{ background: {c.PANEL_BG}; border: 1px solid {c.BORDER};
     border-radius: 8px; padding: 6px 10px; }}
-QPlainTextEdit, QTextEdit, QLineEdit, QSpinBox, QDoubleSpinBox {{ background: {c.PANEL_BG};
+QPlainTextEdit, QTextEdit, QLineEdit {{ background: {c.PANEL_BG};
     border: 1px solid {c.BORDER}; border-radius: 6px; selection-background-color: {c.ACCENT};
     selection-color: #ffffff; }}
 QPlainTextEdit#PromptInput, QPlainTextEdit#SystemPrompt, QLineEdit {{ padding: 6px; }}
 QPlainTextEdit:focus, QLineEdit:focus {{ border: 1px solid {c.ACCENT}; }}
-QComboBox {{ background: {c.PANEL_BG}; border: 1px solid {c.BORDER}; border-radius: 6px;
-    padding: 3px 8px; }}
 QComboBox QAbstractItemView {{ background: {c.PANEL_BG}; color: {c.TEXT};
     selection-background-color: {c.ACCENT}; selection-color: #ffffff; }}
 QListWidget#ConversationList {{ background: {c.PANEL_BG}; border: 1px solid {c.BORDER};
@@ -42,9 +44,9 @@ QPushButton, QToolButton {{ background: {c.PANEL_BG}; border: 1px solid {c.BORDE
     border-radius: 6px; padding: 5px 12px; }}
 QPushButton:hover, QToolButton:hover {{ background: {c.HOVER}; }}
 QPushButton:disabled, QToolButton:disabled {{ color: {c.DISABLED}; }}
-QPushButton#Primary, QToolButton#JumpToLatest {{ background: {c.ACCENT}; color: white;
+QPushButton#Primary, QToolButton#JumpToLatest {{ background: {primary}; color: white;
     border: 1px solid {c.ACCENT_DARK}; font-weight: 600; }}
-QPushButton#Primary:hover, QToolButton#JumpToLatest:hover {{ background: {c.ACCENT_DARK}; }}
+QPushButton#Primary:hover, QToolButton#JumpToLatest:hover {{ background: {primary_hover}; }}
 QPushButton#Primary:disabled {{ background: {c.ACCENT_DISABLED};
     border-color: {c.ACCENT_DISABLED}; color: {c.USER_BUBBLE}; }}
 QPushButton#Danger {{ color: {c.ERROR_TEXT}; }}
