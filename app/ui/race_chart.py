@@ -62,10 +62,10 @@ class RaceChart(pg.PlotWidget):
             curve.setData([p[0] * scale for p in pts], [p[1] for p in pts])
         empty = self.empty
         self.placeholder.setVisible(empty)
+        self.setLabel("bottom", f"{self.unit} since the prompt")  # (this shows the axis)
         for axis in ("left", "bottom"):
             self.showAxis(axis, not empty)
         self.getPlotItem().legend.setVisible(not empty)
-        self.setLabel("bottom", f"{self.unit} since the prompt")
         if empty:
             self.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
             self.placeholder.setPos(0.5, 0.5)
