@@ -1,11 +1,13 @@
-"""Small pieces of the transcript: muted lines, summaries, header links, block resets."""
+"""Small pieces of the transcript: muted lines, summaries, header links, block resets,
+and reading a character's origin back (tooltips, tests)."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument
 
 from app.core.conversations import Turn
 from app.ui import theme
+from app.ui.chat_render import PROP_ANSWER, PROP_DRAFT_TOKENS, PROP_FROM_DRAFT, PROP_STEP
 
 
 def muted(italic: bool = False) -> QTextCharFormat:
@@ -45,3 +47,30 @@ def reset_block(cursor: QTextCursor) -> None:
         text_list.remove(block)
     cursor.setBlockFormat(QTextBlockFormat())
     cursor.setCharFormat(QTextCharFormat())
+
+
+def origin_at(doc: QTextDocument, position: int) -> tuple[int, int, int, bool] | None:
+    """(answer, step, draft tokens, from draft) of the character at a position."""
+    cursor = QTextCursor(doc)
+    cursor.setPosition(min(position + 1, doc.characterCount() - 1))
+    fmt = cursor.charFormat()
+    if not fmt.hasProperty(PROP_STEP):
+        return None
+    return (int(fmt.property(PROP_ANSWER)), int(fmt.property(PROP_STEP)),
+            int(fmt.property(PROP_DRAFT_TOKENS)), bool(fmt.property(PROP_FROM_DRAFT)))
+
+
+def tinted_steps(doc: QTextDocument, answer: int) -> dict[int, int]:
+    """Steps with marked draft text in an answer, and the draft tokens each accepted."""
+    steps: dict[int, int] = {}
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fmt = it.fragment().charFormat()
+            if fmt.hasProperty(PROP_STEP) and int(fmt.property(PROP_ANSWER)) == answer \
+                    and bool(fmt.property(PROP_FROM_DRAFT)) and theme.is_draft_marked(fmt):
+                steps[int(fmt.property(PROP_STEP))] = int(fmt.property(PROP_DRAFT_TOKENS))
+            it += 1
+        block = block.next()
+    return steps

@@ -29,16 +29,17 @@ from PySide6.QtWidgets import QTextBrowser, QToolTip, QWidget
 from app.core.conversations import Conversation, TintRun, Turn
 from app.core.engine import StepEvent
 from app.ui import theme
-from app.ui.chat_blocks import insert_links, insert_summary, muted, reset_block
+from app.ui.chat_blocks import (
+    insert_links,
+    insert_summary,
+    muted,
+    origin_at,
+    tinted_steps,
+)
 from app.ui.chat_highlight import warm_up
+from app.ui.chat_live import LiveAnswer
 from app.ui.chat_render import (
-    PROP_ANSWER,
-    PROP_DRAFT_TOKENS,
-    PROP_FROM_DRAFT,
-    PROP_STEP,
     insert_answer_markdown,
-    slice_runs,
-    stable_end,
 )
 from app.ui.chat_scroll import ScrollFollower
 from app.ui.chat_text import (
@@ -69,16 +70,7 @@ class ChatView(QTextBrowser):
         self.tint_on = True
         self.code_blocks: list[str] = []
         self._conversation: Conversation | None = None
-        self._live_answer = -1  # answer index of the streaming answer, -1 when idle
-        self._live_runs: list[TintRun] = []
-        self._live_text = ""
-        self._live_start = 0  # where the live answer's header starts
-        self._live_done = 0  # characters of the live text rendered for good
-        self._tail_pos = 0  # where the rendering of the rest (the tail) starts
-        self._tail_codes = 0  # code blocks before the tail
-        self._live_code_base = 0  # code blocks before the live answer
-        self._tail_runs: list[TintRun] = []  # the runs of the text after _live_done
-        self._header_end = 0  # the end of the live answer's "Tandem" header
+        self.live = LiveAnswer()  # the answer streaming in, if any
         self.follower = ScrollFollower(self)
         theme.notifier().changed.connect(self.rerender)
 
@@ -86,7 +78,7 @@ class ChatView(QTextBrowser):
 
     def show_conversation(self, conversation: Conversation | None) -> None:
         self._conversation = conversation
-        self._live_answer = -1
+        self.live.answer = -1
         self.rerender()
 
     def rerender(self) -> None:
@@ -95,16 +87,16 @@ class ChatView(QTextBrowser):
         self.clear()
         self.code_blocks = []
         conv = self._conversation
-        if conv is None or (not conv.turns and self._live_answer < 0):
+        if conv is None or (not conv.turns and self.live.answer < 0):
             self._show_welcome()
             return
         cursor = QTextCursor(self.document())
         cursor.beginEditBlock()  # lay out once, after the whole transcript is in
         for index, turn in enumerate(conv.turns):
             self._insert_turn(cursor, index, turn)
-        if self._live_answer >= 0:
+        if self.live.answer >= 0:
             self._start_live(cursor)
-            self._render_live()
+            self.live.render(self.document(), self.code_blocks, self.tint_on)
         cursor.endEditBlock()
         if kept is not None:
             bar.setValue(kept)
@@ -174,60 +166,37 @@ class ChatView(QTextBrowser):
     def begin_answer(self) -> None:
         assert self._conversation is not None
         warm_up()  # code blocks come later; the lexer is ready by then
-        self._live_answer = len(self._conversation.turns)
-        self._live_runs = []
-        self._live_text = ""
+        self.live.begin(len(self._conversation.turns))
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         self._start_live(cursor)
         self.follower.content_added()
 
     def _start_live(self, cursor: QTextCursor) -> None:
-        self._live_start = cursor.position()
+        start = cursor.position()
         self._insert_header(cursor, "Tandem", theme.ACCENT)
-        self._header_end = cursor.position() - 1  # just after the name
-        self._tail_pos = cursor.position()
-        self._live_done = 0
-        self._tail_runs = list(self._live_runs)
-        self._tail_codes = self._live_code_base = len(self.code_blocks)
+        self.live.started(start, cursor.position() - 1, cursor.position(),
+                          len(self.code_blocks))
 
     def finish_answer(self, index: int, turn: Turn) -> None:
-        """End the streamed answer: render its tail for good, then add its summary line,
-        its header's links and any note. The part rendered while streaming stays (it is
-        final), so a long answer ends without a stall. A text that differs from what
-        streamed (another instance's answer) is rendered whole instead."""
-        doc = self.document()
-        cursor = QTextCursor(doc)
+        """End the streamed answer: its tail, summary line, header links and any note.
+        The part rendered while streaming stays (it is final), so a long answer ends
+        without a stall. A text that differs from what streamed (another instance's
+        answer) is rendered whole instead."""
+        cursor = QTextCursor(self.document())
         cursor.beginEditBlock()
-        if turn.content != self._live_text:
-            cursor.setPosition(self._live_start)
+        if turn.content == self.live.text:
+            self.live.finish(self.document(), self.code_blocks, self.tint_on, index, turn)
+        else:
+            cursor.setPosition(self.live.start)
             cursor.movePosition(QTextCursor.MoveOperation.End,
                                 QTextCursor.MoveMode.KeepAnchor)
             cursor.removeSelectedText()
-            del self.code_blocks[self._live_code_base:]
+            del self.code_blocks[self.live.code_base:]
+            self.live.answer = -1
             self._insert_header(cursor, "Tandem", theme.ACCENT, index)
             self._insert_answer(cursor, index, turn)
-        else:
-            cursor.setPosition(self._tail_pos)
-            cursor.movePosition(QTextCursor.MoveOperation.End,
-                                QTextCursor.MoveMode.KeepAnchor)
-            cursor.removeSelectedText()
-            reset_block(cursor)
-            del self.code_blocks[self._tail_codes:]
-            rest = self._live_text[self._live_done:]
-            if rest:
-                insert_answer_markdown(cursor, rest, self._tail_runs, index, self.tint_on,
-                                       self.code_blocks)
-            insert_summary(cursor, turn, new_block=bool(rest))
-            cursor.setPosition(self._header_end)
-            note = dropped_note(turn.stats or {})
-            if note:  # its own line between the header and the answer
-                cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
-                cursor.insertText(note, muted(italic=True))
-                cursor.setPosition(self._header_end)
-            insert_links(cursor, index, False)
         cursor.endEditBlock()
-        self._live_answer = -1
         self.follower.content_added()
 
     def append_steps(self, events: Sequence[StepEvent]) -> None:
@@ -235,50 +204,23 @@ class ChatView(QTextBrowser):
         for event in events:
             runs += runs_from_event(event)
             text += event.text
-        self._live_text += text
-        self._live_runs += runs
-        self._tail_runs += runs
+        self.live.add(text, runs)
         cursor = QTextCursor(self.document())
         cursor.beginEditBlock()  # one layout pass for the whole batch, not one per change
-        self._render_live()
+        self.live.render(self.document(), self.code_blocks, self.tint_on)
         cursor.endEditBlock()
         self.follower.content_added()
 
-    def _render_live(self) -> None:
-        """Render the live answer's new text: first what became final (once), then the
-        tail after it (again each time; it is the last paragraph or open code block)."""
-        doc = self.document()
-        cursor = QTextCursor(doc)
-        cursor.setPosition(self._tail_pos)
-        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
-        cursor.removeSelectedText()
-        reset_block(cursor)
-        del self.code_blocks[self._tail_codes:]
-        text, start = self._live_text, self._live_done
-        done = stable_end(text, start)
-        if done > start:  # runs of the tail only: a batch never walks the whole answer
-            insert_answer_markdown(cursor, text[start:done],
-                                   slice_runs(self._tail_runs, 0, done - start),
-                                   self._live_answer, self.tint_on, self.code_blocks)
-            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
-            self._tail_runs = slice_runs(self._tail_runs, done - start, len(text) - start)
-            self._live_done, self._tail_pos = done, cursor.position()
-            self._tail_codes = len(self.code_blocks)
-        if len(text) > done:
-            insert_answer_markdown(cursor, text[done:],
-                                   slice_runs(self._tail_runs, 0, len(text) - done),
-                                   self._live_answer, self.tint_on, self.code_blocks)
-
     def end_answer(self) -> None:
-        self._live_answer = -1
+        self.live.answer = -1
 
     @property
     def live_text(self) -> str:
-        return self._live_text
+        return self.live.text
 
     @property
     def live_runs(self) -> list[TintRun]:
-        return list(self._live_runs)
+        return list(self.live.runs)
 
     def set_tint(self, on: bool) -> None:
         self.tint_on = on
@@ -288,29 +230,11 @@ class ChatView(QTextBrowser):
 
     def origin_at(self, position: int) -> tuple[int, int, int, bool] | None:
         """(answer, step, draft tokens, from draft) of the character at a position."""
-        cursor = QTextCursor(self.document())
-        cursor.setPosition(min(position + 1, self.document().characterCount() - 1))
-        fmt = cursor.charFormat()
-        if not fmt.hasProperty(PROP_STEP):
-            return None
-        return (int(fmt.property(PROP_ANSWER)), int(fmt.property(PROP_STEP)),
-                int(fmt.property(PROP_DRAFT_TOKENS)), bool(fmt.property(PROP_FROM_DRAFT)))
+        return origin_at(self.document(), position)
 
     def tinted_steps(self, answer: int) -> dict[int, int]:
-        """Steps with tinted text in an answer, and the draft tokens each accepted."""
-        steps: dict[int, int] = {}
-        block = self.document().begin()
-        while block.isValid():
-            it = block.begin()
-            while not it.atEnd():
-                fmt = it.fragment().charFormat()
-                if fmt.hasProperty(PROP_STEP) and int(fmt.property(PROP_ANSWER)) == answer \
-                        and bool(fmt.property(PROP_FROM_DRAFT)) \
-                        and theme.is_draft_marked(fmt):
-                    steps[int(fmt.property(PROP_STEP))] = int(fmt.property(PROP_DRAFT_TOKENS))
-                it += 1
-            block = block.next()
-        return steps
+        """Steps with marked draft text in an answer, and the draft tokens each accepted."""
+        return tinted_steps(self.document(), answer)
 
     def tinted_token_count(self, answer: int) -> int:
         return sum(self.tinted_steps(answer).values())
