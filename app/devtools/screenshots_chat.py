@@ -1,4 +1,4 @@
-"""Screenshots of the chat's looks: the light and dark themes and the edit/resend flow.
+"""Screenshots of the looks: light and dark themes, Settings, edit/resend, the race.
 
     python -m app.devtools.screenshots_chat --out docs/screenshots
 
@@ -102,6 +102,17 @@ def inner(out: Path) -> int:
     shoot("edit-resend.png")
     if box is not None:
         box.reject()
+    window.chat.cancel_edit()
+    # The race tab after one round: both panes marked alike, the timeline in ms.
+    window.tabs.setCurrentWidget(window.race_tab)
+    race = window.race_tab
+    race.view.max_tokens.setValue(64)
+    race.view.repeats.setValue(1)
+    finished: list[object] = []
+    race.controller.race_finished.connect(finished.append)
+    race.view.run_button.click()
+    wait_until(lambda: finished, 120.0)
+    shoot("race-timeline.png")
     window.close()
     return 0
 
