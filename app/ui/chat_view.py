@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QPoint, QUrl, Signal
+from PySide6.QtCore import QEvent, QPoint, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -51,6 +51,7 @@ from app.ui.chat_text import (
 )
 
 WEB_SCHEMES = ("http", "https", "mailto")
+WARM_UP_AFTER_MS = 1500
 
 class ChatView(QTextBrowser):
     suggestion_clicked = Signal(str)
@@ -72,6 +73,8 @@ class ChatView(QTextBrowser):
         self._conversation: Conversation | None = None
         self.live = LiveAnswer()  # the answer streaming in, if any
         self.follower = ScrollFollower(self)
+        # Build the code lexer while the window is idle, before the first answer needs it.
+        QTimer.singleShot(WARM_UP_AFTER_MS, warm_up)
         theme.notifier().changed.connect(self.rerender)
 
     # -- whole transcript -----------------------------------------------------------------
