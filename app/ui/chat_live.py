@@ -3,17 +3,36 @@
 The part of the text before its last blank line outside a code fence is final: it is
 rendered once. Only the tail after it (the last paragraph, list or open code block) is
 rendered again with each batch, so a batch costs the size of that block, not of the whole
-answer. When the answer ends, the tail is rendered for good and the rest stays.
+answer. Text that cannot change the tail's Markdown (no newline, no markup or link
+characters, inside a prose paragraph or list item) is appended as it is, so a long
+paragraph streams at the cost of its new words. When the answer ends, the tail is
+rendered for good and the rest stays.
 """
 
 from __future__ import annotations
 
-from PySide6.QtGui import QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import (
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
 
 from app.core.conversations import TintRun, Turn
 from app.ui.chat_blocks import insert_links, insert_summary, muted, reset_block
-from app.ui.chat_render import insert_answer_markdown, slice_runs, stable_end
+from app.ui.chat_render import (
+    CharOrigin,
+    insert_answer_markdown,
+    slice_runs,
+    stable_end,
+    tint_format,
+)
 from app.ui.chat_text import dropped_note
+
+# Characters that may start or end Markdown markup, an entity or an autolink.
+MARKUP = frozenset("*_`[]()<>#|\\!&~:@\n\r\t")
+MIN_PLAIN_TAIL = 4  # a shorter tail may still become a list item or heading marker
 
 
 class LiveAnswer:
@@ -43,6 +62,28 @@ class LiveAnswer:
         self.text += text
         self.runs += runs
         self._tail_runs += runs
+
+    def append_plain(self, doc: QTextDocument, text: str, runs: list[TintRun],
+                     tint_on: bool) -> bool:
+        """Append `text` to the rendered tail as it is, when re-rendering the tail could
+        not change how it looks; False when the tail must be rendered again."""
+        tail = self.text[self._done:len(self.text) - len(text)]
+        if not text or MARKUP.intersection(text) or "www" in tail[-3:] + text \
+                or len(tail.strip()) < MIN_PLAIN_TAIL or tail.endswith(" "):
+            return False
+        cursor = QTextCursor(doc)
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        block = cursor.block().blockFormat()
+        if block.headingLevel() or block.nonBreakableLines() \
+                or block.hasProperty(QTextFormat.Property.BlockCodeFence) \
+                or cursor.charFormat().fontFixedPitch():
+            return False
+        pos = 0
+        for length, step, draft_tokens, from_draft in runs:
+            fmt = tint_format(self.answer, CharOrigin(step, draft_tokens, from_draft), tint_on)
+            cursor.insertText(text[pos:pos + length], fmt)
+            pos += length
+        return True
 
     def _clear_tail(self, doc: QTextDocument, code_blocks: list[str]) -> QTextCursor:
         cursor = QTextCursor(doc)

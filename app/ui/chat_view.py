@@ -210,7 +210,8 @@ class ChatView(QTextBrowser):
         self.live.add(text, runs)
         cursor = QTextCursor(self.document())
         cursor.beginEditBlock()  # one layout pass for the whole batch, not one per change
-        self.live.render(self.document(), self.code_blocks, self.tint_on)
+        if not self.live.append_plain(self.document(), text, runs, self.tint_on):
+            self.live.render(self.document(), self.code_blocks, self.tint_on)
         cursor.endEditBlock()
         self.follower.content_added()
 

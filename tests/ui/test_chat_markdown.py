@@ -150,3 +150,43 @@ def test_stable_end_skips_blank_lines_inside_code() -> None:
     text = "a\n\n```py\nx = 1\n\ny = 2\n"
     assert stable_end(text) == 3  # the blank line in the open fence is not an end
     assert stable_end(text + "```\n\nmore") == len(text) + 5
+
+
+def test_a_long_paragraph_streams_by_appending(qtbot) -> None:
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.resize(700, 500)
+    view.show()
+    conv = Conversation.new()
+    conv.turns.append(Turn("user", "hi"))
+    view.show_conversation(conv)
+    renders: list[int] = []
+    render = view.live.render
+
+    def counting_render(*args):  # type: ignore[no-untyped-def]
+        renders.append(len(view.live.text))
+        render(*args)
+
+    view.live.render = counting_render  # type: ignore[method-assign]
+    view.begin_answer()
+    text = ("The draft model proposes a few tokens and the target checks them in one "
+            "pass, so the answer arrives sooner with the same text. ") * 20 + \
+        "Some **bold** words and a [link](https://example.org) at the end."
+    events = _events(text)
+    batches = [events[i:i + 6] for i in range(0, len(events), 6)]
+    for batch in batches:
+        view.append_steps(batch)
+    # Plain words were appended as they are; only markup made the tail render again.
+    assert len(renders) < len(batches) // 4
+    streamed = view.toPlainText()
+    runs = [(n, e.index, e.draft_tokens, f) for e in events for n, f in e.spans]
+    turn = Turn("assistant", text, tint=runs)
+    conv.turns.append(turn)
+    view.finish_answer(1, turn)
+    marked = view.tinted_steps(1)
+    finished = view.toPlainText()
+    assert finished.replace("Tandem   Copy", "Tandem").rstrip() == streamed.rstrip()
+    assert "**" not in finished and "[link]" not in finished
+    view.rerender()  # the whole answer rendered at once looks the same
+    assert view.toPlainText().rstrip() == finished.rstrip()
+    assert view.tinted_steps(1) == marked
