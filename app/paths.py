@@ -32,11 +32,35 @@ def catalog_file() -> Path:
 
 
 def data_dir() -> Path:
-    """User data (models, conversations, settings); TANDEM_HOME overrides, for tests."""
+    """User data (models, conversations, settings); TANDEM_HOME overrides, for tests,
+    then the folder chosen in the Settings dialog (data_dir_choice_file)."""
     override = os.environ.get("TANDEM_HOME")
     if override:
         return Path(override)
+    chosen = chosen_data_dir()
+    return chosen or default_data_dir()
+
+
+def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def data_dir_choice_file() -> Path:
+    """Where the Settings dialog records another data folder (outside the data folder)."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "data-folder.txt"
+
+
+def chosen_data_dir() -> Path | None:
+    try:
+        text = data_dir_choice_file().read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return Path(text) if text else None
+
+
+def model_cache_dir() -> Path:
+    """OpenVINO's compiled-model cache (CACHE_DIR), under the user cache folder."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "openvino-cache"
 
 
 def models_dir() -> Path:

@@ -16,7 +16,8 @@ EXCLUDED_MODULES = [
     "IPython", "jupyter", "notebook", "pytest", "hypothesis", "tkinter", "_tkinter",
     "app.devtools",
     # The `hf` and `httpx` command lines and what only they use.
-    "huggingface_hub.cli", "httpx._main", "typer", "rich", "pygments", "shellingham",
+    # (pygments stays: the chat highlights code with it.)
+    "huggingface_hub.cli", "httpx._main", "typer", "rich", "shellingham",
     "openvino.tools", "openvino.frontend.pytorch", "openvino.frontend.tensorflow",
     "openvino.frontend.onnx", "openvino.frontend.paddle", "openvino.frontend.jax",
     "openvino_tokenizers.cli_tools", "openvino_tokenizers.hf_parser",

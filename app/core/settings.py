@@ -18,6 +18,9 @@ from app.core.atomic_file import atomic_write_json, set_aside
 from app.core.engine.pair import PairSpec
 from app.core.engine.types import GenerationRequest, Message, Mode
 
+THEMES = ("system", "light", "dark")
+DRAFT_STYLES = ("tint", "underline", "both")
+
 
 class RunMode(StrEnum):
     PLAIN = "plain"
@@ -129,6 +132,10 @@ class Settings:
     draft_device: str = ""  # "" means the target's device
     tint_draft_tokens: bool = True
     last_conversation: str = ""
+    theme: str = "system"  # "system" (follow the OS), "light" or "dark"
+    draft_style: str = "tint"  # how accepted draft tokens are marked: tint, underline, both
+    system_presets: dict[str, str] = field(default_factory=dict)  # name -> system prompt
+    model_cache: bool = True  # OpenVINO's compiled-model cache (CACHE_DIR) where it helps
     generation: GenerationSettings = field(default_factory=GenerationSettings)
 
     def to_dict(self) -> dict[str, Any]:
@@ -149,6 +156,10 @@ class Settings:
             if not isinstance(value, type(getattr(settings, f.name))):
                 raise ValueError(f"setting {f.name} has the wrong type")
             setattr(settings, f.name, value)
+        if settings.theme not in THEMES or settings.draft_style not in DRAFT_STYLES:
+            raise ValueError("setting theme or draft_style has an unknown value")
+        if not all(isinstance(v, str) for v in settings.system_presets.values()):
+            raise ValueError("setting system_presets must map names to text")
         settings.generation = GenerationSettings.from_dict(data.get("generation", {}))
         return settings
 

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QMessageBox
 
 from app.core.conversations import Conversation, Turn, title_from_prompt
 from app.core.engine import GenerationResult, Mode, StepEvent
@@ -37,6 +38,8 @@ class ChatController(QObject):
         self.generation = generation
         self.controls = controls
         self.pending: PendingRun | None = None
+        self.editing: int | None = None  # the user turn being edited, if any
+        self.confirm_box: QMessageBox | None = None
         self.live = LiveMetrics()
         self.last_result: GenerationResult | None = None
         self._charts_at = 0.0
@@ -48,6 +51,9 @@ class ChatController(QObject):
         chat.regenerate.clicked.connect(self.regenerate)
         chat.tint_switch.toggled.connect(chat.view.set_tint)
         chat.view.suggestion_clicked.connect(self.send)
+        chat.view.edit_requested.connect(self.begin_edit)
+        chat.view.copied.connect(lambda i: chat.status.setText(f"Message {i + 1} copied."))
+        chat.edit_banner.cancel.clicked.connect(self.cancel_edit)
         conversations.error.connect(self.show_error)
         conversations.busy_chat = lambda: self.pending.conversation_id if self.pending else None
         controls.error.connect(self.show_error)
@@ -70,6 +76,9 @@ class ChatController(QObject):
         text = text.strip()
         if not text or self.pending is not None:
             return
+        if self.editing is not None:
+            self.ask_resend(self.editing, text)
+            return
         if self.conversation is None:
             self.conversation = Conversation.new()
         view = self.tab.chat.view
@@ -91,6 +100,64 @@ class ChatController(QObject):
             view.append_turn(shown_turns, self.conversation.turns[-1])
         else:
             view.show_conversation(self.conversation)
+        self.conversations.refresh_list()
+        self._run()
+
+    # -- editing an earlier message -----------------------------------------------------
+
+    @Slot(int)
+    def begin_edit(self, index: int) -> None:
+        """Put a user message back in the input; Send then resends it in its place."""
+        conv = self.conversation
+        if conv is None or self.pending is not None or index >= len(conv.turns) \
+                or conv.turns[index].role != "user":
+            return
+        self.editing = index
+        chat = self.tab.chat
+        chat.input.setPlainText(conv.turns[index].content)
+        chat.input.setFocus()
+        chat.edit_banner.show_edit(index + 1, len(conv.turns) - index - 1)
+
+    @Slot()
+    def cancel_edit(self) -> None:
+        self.editing = None
+        self.tab.chat.edit_banner.hide()
+        self.tab.chat.input.clear()
+
+    def ask_resend(self, index: int, text: str) -> QMessageBox | None:
+        """Resend an edited message; when later turns would be replaced, ask first (the
+        box is window-modal and answers through a signal, so nothing blocks)."""
+        conv = self.conversation
+        assert conv is not None
+        later = len(conv.turns) - index - 1
+        if later <= 0:
+            self.resend(index, text)
+            return None
+        box = QMessageBox(QMessageBox.Icon.Question, "Replace later messages?",
+                          f"Resending message {index + 1} replaces the {later} message"
+                          f"{'s' if later != 1 else ''} after it. They cannot be restored.",
+                          QMessageBox.StandardButton.Cancel, self.tab.window())
+        replace_button = box.addButton("Replace and resend",
+                                       QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(replace_button)
+        box.setObjectName("ConfirmResend")
+        box.finished.connect(lambda _r: self.resend(index, text)
+                             if box.clickedButton() is replace_button else None)
+        box.open()
+        self.confirm_box = box
+        return box
+
+    def resend(self, index: int, text: str) -> None:
+        conv = self.conversation
+        if conv is None or self.pending is not None or index >= len(conv.turns):
+            return
+        self.editing = None
+        self.tab.chat.edit_banner.hide()
+        del conv.turns[index:]
+        conv.turns.append(Turn("user", text))
+        self.store.save(conv)
+        self.tab.chat.input.clear()
+        self.tab.chat.view.show_conversation(conv)
         self.conversations.refresh_list()
         self._run()
 
@@ -170,6 +237,7 @@ class ChatController(QObject):
         self.last_result = result
         self.tab.chat.status.setText("Stopped; the partial answer was kept."
                                      if result.stats.finish_reason == "stopped" else "")
+        self.show_context(result)
         if in_step:
             self.tab.chat.view.finish_answer(len(conv.turns) - 1, turn)
         else:  # another instance changed this chat meanwhile: show it whole
@@ -204,6 +272,14 @@ class ChatController(QObject):
         self.tab.chat.view.end_answer()
         self.tab.chat.set_running(False)
         return pending
+
+    def show_context(self, result: GenerationResult) -> None:
+        """How much of the context the chat fills, by the pair's tokenizer."""
+        stats = result.stats
+        used = stats.input_tokens + stats.generated_tokens
+        limit = f" of {stats.context_length:,}" if stats.context_length else ""
+        dropped = f" · {stats.dropped_turns} left out" if stats.dropped_turns else ""
+        self.tab.chat.context.setText(f"context {used:,}{limit} tokens{dropped}")
 
     # -- errors -------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -16,11 +15,24 @@ from PySide6.QtWidgets import (
 from app.ui import theme
 from app.ui.chat_view import ChatView
 from app.ui.prompt_input import PromptInput
+from app.ui.system_prompt import SystemPromptEdit
 
 
-def _swatch(colour: str, text: str) -> QLabel:
-    label = QLabel(f'<span style="background:{colour}; border:1px solid {theme.BORDER};">'
-                   f'&nbsp;&nbsp;&nbsp;&nbsp;</span>&nbsp;{text}')
+def swatch_html(draft: bool, text: str) -> str:
+    """A legend entry drawn the way the transcript marks draft (or target) text."""
+    style = f"border:1px solid {theme.BORDER};"
+    if draft and theme.DRAFT_STYLE in ("tint", "both"):
+        style += f" background:{theme.DRAFT_TINT}; color:{theme.DRAFT_TINT_TEXT};"
+    elif not draft:
+        style += f" background:{theme.TARGET_SWATCH};"
+    if draft and theme.DRAFT_STYLE in ("underline", "both"):
+        style += " text-decoration: underline;"
+    sample = "abc" if draft and theme.DRAFT_STYLE != "tint" else "&nbsp;&nbsp;&nbsp;&nbsp;"
+    return f'<span style="{style}">{sample}</span>&nbsp;{text}'
+
+
+def _legend(draft: bool, text: str) -> QLabel:
+    label = QLabel(swatch_html(draft, text))
     label.setObjectName("Legend")
     return label
 
@@ -44,24 +56,48 @@ class ErrorBanner(QLabel):
         self.hide()
 
 
+class EditBanner(QWidget):
+    """Shown while the input holds an edited earlier message: what Send will do."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel("")
+        self.label.setObjectName("EditBanner")
+        self.label.setWordWrap(True)
+        self.cancel = QPushButton("Cancel edit")
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.cancel)
+        self.hide()
+
+    def show_edit(self, turn_number: int, later: int) -> None:
+        after = (f"; the {later} later message{'s' if later != 1 else ''} will be replaced"
+                 if later else "")
+        self.label.setText(f"<b>Editing message {turn_number}</b>: Send resends it{after}.")
+        self.show()
+
+
 class ChatPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
-        self.system_prompt = QLineEdit()
-        self.system_prompt.setPlaceholderText("System prompt (optional, for this chat)")
+        self.system_prompt = SystemPromptEdit()
         layout.addWidget(self.system_prompt)
         legend = QHBoxLayout()
         legend.setSpacing(14)
-        legend.addWidget(_swatch(theme.DRAFT_TINT, "accepted draft token"))
-        legend.addWidget(_swatch(theme.TARGET_SWATCH, "target token"))
+        self.draft_legend = _legend(True, "accepted draft token")
+        self.target_legend = _legend(False, "target token")
+        legend.addWidget(self.draft_legend)
+        legend.addWidget(self.target_legend)
+        theme.notifier().changed.connect(self.restyle_legend)
         hint = QLabel("hover text for its step")
         hint.setObjectName("Legend")
         legend.addWidget(hint)
         legend.addStretch(1)
-        self.tint_switch = QCheckBox("Tint draft tokens")
+        self.tint_switch = QCheckBox("Mark draft tokens")
         self.tint_switch.setChecked(True)
         legend.addWidget(self.tint_switch)
         layout.addLayout(legend)
@@ -69,6 +105,8 @@ class ChatPanel(QWidget):
         layout.addWidget(self.view, 1)
         self.error = ErrorBanner()
         layout.addWidget(self.error)
+        self.edit_banner = EditBanner()
+        layout.addWidget(self.edit_banner)
         self.input = PromptInput()
         row = QHBoxLayout()
         row.setSpacing(8)
@@ -95,11 +133,23 @@ class ChatPanel(QWidget):
         self.export.setToolTip("Save this chat as Markdown or JSON (Ctrl+E)")
         self.status = QLabel("")
         self.status.setObjectName("Status")
-        for button in (self.regenerate, self.copy, self.export):
+        self.context = QLabel("")
+        self.context.setObjectName("Status")
+        self.context.setToolTip("Tokens of this chat in the model's context (counted by the "
+                                "pair's tokenizer after the last answer)")
+        self.settings_button = QPushButton("Settings…")
+        self.settings_button.setToolTip("Theme, data folder, Hugging Face token, defaults, "
+                                        "model cache (Ctrl+,)")
+        for button in (self.regenerate, self.copy, self.export, self.settings_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.status)
+        actions.addWidget(self.context)
         layout.addLayout(actions)
+
+    def restyle_legend(self) -> None:
+        self.draft_legend.setText(swatch_html(True, "accepted draft token"))
+        self.target_legend.setText(swatch_html(False, "target token"))
 
     def set_running(self, running: bool) -> None:
         self.send.setEnabled(not running)

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
 
 from app.core.conversations import TintRun
 from app.ui import theme
+from app.ui.chat_highlight import highlight
 
 # Character-format properties that carry a token's origin (for tooltips and counting).
 PROP_ANSWER = QTextFormat.Property.UserProperty + 1  # which answer (turn index)
@@ -53,8 +54,7 @@ def tint_format(answer: int, origin: CharOrigin, tint_on: bool) -> QTextCharForm
     fmt.setProperty(PROP_DRAFT_TOKENS, origin.draft_tokens)
     fmt.setProperty(PROP_FROM_DRAFT, origin.from_draft)
     if tint_on and origin.from_draft:
-        fmt.setBackground(theme.draft_tint())
-        fmt.setForeground(QColor(theme.DRAFT_TINT_TEXT))
+        theme.mark_draft(fmt)
     return fmt
 
 
@@ -81,12 +81,89 @@ def align(rendered: str, source: str) -> list[int | None]:
     return mapping
 
 
-def insert_answer_markdown(cursor: QTextCursor, text: str, runs: Sequence[TintRun],
-                           answer: int, tint_on: bool, code_blocks: list[str]) -> None:
-    """Insert `text` as Markdown at the cursor, tint it, and add copy links to code blocks."""
+def slice_runs(runs: Sequence[TintRun], start: int, end: int) -> list[TintRun]:
+    """The runs covering characters [start, end) of the text they describe."""
+    out: list[TintRun] = []
+    pos = 0
+    for length, *rest in runs:
+        lo, hi = max(pos, start), min(pos + length, end)
+        if hi > lo:
+            out.append((hi - lo, *rest))  # type: ignore[arg-type]
+        pos += length
+        if pos >= end:
+            break
+    return out
+
+
+def stable_end(text: str, start: int = 0) -> int:
+    """Where the finished part of a streaming answer ends: just after the last blank line
+    that is outside a code fence (Markdown before it no longer changes as text arrives).
+    Returns `start` when there is none."""
+    best = start
+    fenced = text.count("```", 0, start) % 2 == 1
+    pos = start
+    while True:
+        fence = text.find("```", pos)
+        blank = text.find("\n\n", pos)
+        if blank < 0:
+            return best
+        if 0 <= fence < blank:
+            fenced = not fenced
+            pos = fence + 3
+            continue
+        if not fenced:
+            best = blank + 2
+        pos = blank + 2
+
+
+def insert_markdown(cursor: QTextCursor, text: str) -> None:
+    """QTextCursor.insertMarkdown, keeping the first block's own format (Qt merges the
+    first inserted block into the cursor's block, which loses a code fence or a list)."""
     doc = cursor.document()
     start = cursor.position()
     cursor.insertMarkdown(text)
+    first = doc.findBlock(start)
+    if first.length() == 1 and start > 0 and first.next().isValid() \
+            and first.next().position() <= cursor.position():
+        # A list or quote starts a new block and leaves the cursor's empty one before
+        # it: remove that empty block (merge it into the one above, unchanged).
+        gap = QTextCursor(doc)
+        gap.setPosition(start - 1)
+        gap.setPosition(start, QTextCursor.MoveMode.KeepAnchor)
+        gap.removeSelectedText()
+        return
+    head = QTextDocument()
+    head.setMarkdown("\n".join(text.lstrip("\n").split("\n", 2)[:2]))
+    wanted = head.begin()
+    fmt = wanted.blockFormat()
+    if fmt.hasProperty(QTextFormat.Property.BlockCodeFence) or fmt.headingLevel() \
+            or fmt.nonBreakableLines() or fmt.hasProperty(QTextFormat.Property.BlockQuoteLevel):
+        QTextCursor(first).setBlockFormat(fmt)
+    if wanted.textList() is not None and first.textList() is None:
+        following = first.next().textList() if first.next().isValid() else None
+        if following is not None and following.format().style() == \
+                wanted.textList().format().style():
+            following.add(first)
+        else:
+            QTextCursor(first).createList(wanted.textList().format())
+
+
+def insert_answer_markdown(cursor: QTextCursor, text: str, runs: Sequence[TintRun],
+                           answer: int, tint_on: bool, code_blocks: list[str]) -> None:
+    """Insert `text` as Markdown at the cursor, tint it, colour code blocks (pygments) and
+    add a copy link under each."""
+    cursor.beginEditBlock()  # one layout pass at the end, not one per format change
+    try:
+        _insert_answer(cursor, text, runs, answer, tint_on, code_blocks)
+    finally:
+        cursor.endEditBlock()
+
+
+def _insert_answer(cursor: QTextCursor, text: str, runs: Sequence[TintRun],
+                   answer: int, tint_on: bool, code_blocks: list[str]) -> None:
+    doc = cursor.document()
+    start = cursor.position()
+    insert_markdown(cursor, text)
     end = cursor.position()
     origins = expand_runs(runs)
     if origins:
@@ -142,6 +219,8 @@ def _style_code_blocks(cursor: QTextCursor, start: int, code_blocks: list[str]) 
     for k in range(len(groups) - 1, -1, -1):  # from the end: earlier positions stay valid
         group = groups[k]
         number = base + k
+        language = str(group[0].blockFormat().property(
+            QTextFormat.Property.BlockCodeLanguage) or "")
         for b in group:
             fmt = b.blockFormat()
             fmt.setBackground(QColor(theme.CODE_BG))
@@ -155,6 +234,7 @@ def _style_code_blocks(cursor: QTextCursor, start: int, code_blocks: list[str]) 
             mono.setFont(theme.mono_font(10))
             mono.setProperty(PROP_CODE_BLOCK, number)
             c.mergeCharFormat(mono)
+        highlight(doc, group[0].position(), ordered[k], language, theme.current.PYGMENTS_STYLE)
         link_cursor = QTextCursor(group[-1])
         link_cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
         link_cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())

@@ -31,10 +31,19 @@ def welcome_html() -> str:
         f'<div style="color:{theme.TEXT}"><h2 style="margin-bottom:4px">Welcome to Tandem'
         f'</h2><p style="color:{theme.MUTED}">A small draft model proposes a few tokens; '
         f'the target model checks them in one pass. Text the draft supplied is '
-        f'<span style="background:{theme.DRAFT_TINT}; color:{theme.DRAFT_TINT_TEXT}">'
-        f'&nbsp;tinted green&nbsp;</span>, and the panel on the right shows what '
+        f'{_marked_sample()}, and the panel on the right shows what '
         f'speculation buys.</p><p style="margin-top:14px"><b>Try a prompt:</b></p>'
         f'{links}</div>')
+
+
+def _marked_sample() -> str:
+    style = theme.DRAFT_STYLE
+    css = f"background:{theme.DRAFT_TINT}; color:{theme.DRAFT_TINT_TEXT};" \
+        if style in ("tint", "both") else ""
+    if style in ("underline", "both"):
+        css += f" text-decoration: underline; text-decoration-color: {theme.DRAFT_UNDERLINE};"
+    words = {"tint": "tinted green", "underline": "underlined", "both": "tinted and underlined"}
+    return f'<span style="{css}">&nbsp;{words[style]}&nbsp;</span>'
 
 
 def runs_from_event(event: StepEvent) -> list[TintRun]:
@@ -51,3 +60,13 @@ def merge_runs(runs: Sequence[TintRun]) -> list[TintRun]:
         else:
             out.append(run)
     return out
+
+
+def dropped_note(stats: dict) -> str:
+    """The note above an answer for which older turns were left out of the context."""
+    dropped = int(stats.get("dropped_turns") or 0)
+    if not dropped:
+        return ""
+    plural = "s" if dropped != 1 else ""
+    return (f"{dropped} earlier message{plural} left out: the chat no longer fits the "
+            f"model's context ({stats.get('context_length', '?')} tokens).")

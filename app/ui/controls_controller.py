@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from app import paths
 from app.core.bench.tuner import TunedChoice, stored_choice
 from app.core.engine import PairSpec
 from app.core.settings import GenerationSettings, RunMode, Settings
@@ -29,6 +32,7 @@ class ControlsController(QObject):
                  settings: Settings) -> None:
         super().__init__(view)
         self.view = view
+        self.settings = settings
         self.generation = generation
         self.pairs: list[ReadyPair] = list_ready_pairs() + remote_ready_pairs()
         view.set_pairs(self.pairs, settings.last_pair)
@@ -92,8 +96,13 @@ class ControlsController(QObject):
         if is_remote_pair(pair):
             return remote_spec(pair)
         device, draft_device = self.view.devices()
-        return self.run_settings().pair_spec(pair.target, pair.draft, device,
+        spec = self.run_settings().pair_spec(pair.target, pair.draft, device,
                                              draft_device, pair.name, pair.universal)
+        return replace(spec, cache_dir=self.cache_dir())
+
+    def cache_dir(self) -> Path | None:
+        """OpenVINO's model cache when the settings keep it on (used on GPU and NPU)."""
+        return paths.model_cache_dir() if self.settings.model_cache else None
 
     def save_into(self, settings: Settings) -> None:
         settings.last_pair = self.pair().id

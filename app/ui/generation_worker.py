@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.engine import GenerationRequest, PairSpec, StepEvent, load_session
+from app.core.engine.context_fit import generate_in_context
 from app.core.engine.errors import TandemError
 from app.core.engine.session import Session
 
@@ -85,7 +86,7 @@ class GenerationWorker(QObject):
         with self._lock:
             self._running_stop = stop
         try:
-            result = self.session.generate(request, sink, stop)
+            result = generate_in_context(self.session, request, sink, stop)
         except BaseException as exc:
             self.failed.emit(request_id, error_dict(exc))
             return

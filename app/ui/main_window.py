@@ -7,10 +7,11 @@ import sys
 
 from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 
 from app.core.conversations import ConversationStore
 from app.core.settings import LoadedSettings, Settings, load_settings, save_settings
+from app.ui import theme
 from app.ui.chat_controller import ChatController
 from app.ui.chat_tab import ChatTab
 from app.ui.chat_text import SUGGESTIONS
@@ -20,6 +21,7 @@ from app.ui.generation_controller import GenerationController
 from app.ui.help_menu import add_help_menu
 from app.ui.orderly_exit import OrderlyExit
 from app.ui.race_tab import RaceTab
+from app.ui.settings_dialog import SettingsDialog
 
 SWITCH_INTERVAL_S = 0.0005
 
@@ -39,6 +41,7 @@ class MainWindow(QMainWindow):
         loaded = loaded or load_settings()
         self.settings: Settings = loaded.settings
         self.first_launch = loaded.first_launch
+        self.apply_look()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
@@ -54,6 +57,13 @@ class MainWindow(QMainWindow):
         self.chat = ChatController(self.chat_tab, self.conversations,
                                    self.generation, self.controls)
         self.chat_tab.chat.tint_switch.setChecked(self.settings.tint_draft_tokens)
+        self.chat_tab.chat.system_prompt.set_presets(self.settings.system_presets)
+        self.chat_tab.chat.system_prompt.presets_changed.connect(self._save_presets)
+        self.chat_tab.chat.settings_button.clicked.connect(self.open_settings)
+        # The race starts on the pair and devices the chat uses.
+        self.race_tab.pair_hint = lambda: (self.controls.pair().id,
+                                           *self.controls.view.devices())
+        self.race_tab.cache_dir = self.controls.cache_dir
         self.chat.answer_finished.connect(lambda _r: self.save_settings())
         self.help_menu = add_help_menu(self, lambda: self.controls.devices, self.pair_in_use)
         self._restore_geometry()
@@ -112,12 +122,34 @@ class MainWindow(QMainWindow):
             "Ctrl+T": lambda: chat.tint_switch.toggle(),
             "Ctrl+Q": self.close,
             "F2": self.chat_tab.conversations.ask_rename,
+            "Ctrl+,": self.open_settings,
         }
         self._shortcut_objects = []
         for keys, slot in bindings.items():
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.activated.connect(slot)
             self._shortcut_objects.append(shortcut)
+
+    def apply_look(self) -> None:
+        """The theme and the draft-token style from the settings."""
+        theme.set_draft_style(self.settings.draft_style)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply(app, self.settings.theme)
+
+    def _save_presets(self, presets: dict) -> None:
+        self.settings.system_presets = dict(presets)
+        self.save_settings()
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.settings, self.controls, self)
+        dialog.applied.connect(self._on_settings_applied)
+        dialog.open()
+        return dialog
+
+    def _on_settings_applied(self) -> None:
+        self.apply_look()
+        self.save_settings()
 
     def _restore_geometry(self) -> None:
         if self.settings.window_geometry:

@@ -26,9 +26,8 @@ def _plot(title: str, height: int) -> pg.PlotWidget:
     plot.getPlotItem().layout.setContentsMargins(2, 0, 6, 2)
     for axis in ("left", "bottom"):
         plot.getAxis(axis).setStyle(tickLength=-4)
-        plot.getAxis(axis).setTextPen(theme.MUTED)
-        plot.getAxis(axis).setPen(theme.BORDER)
         plot.getAxis(axis).enableAutoSIPrefix(False)
+    theme.register_plot(plot)  # background and axis colours follow the theme
     return plot
 
 
@@ -105,6 +104,8 @@ class MetricsView(QFrame):
         self.speed_plot = _plot("tokens / s over the answer (x: seconds)", 120)
         self.speed_curve = self.speed_plot.plot(pen=pg.mkPen(theme.CHART_SPEED, width=2),
                                                 antialias=True)
+        # Round ranges before the first answer (not pyqtgraph's -0.5..0.5 of no data).
+        self.speed_plot.setRange(xRange=(0, 10), yRange=(0, 50), padding=0)
         self.speed_wait = _placeholder(self.speed_plot, "during an answer")
         layout.addWidget(self.speed_plot)
         self.hist_plot = _plot("accepted draft tokens per target step", 120)
@@ -112,6 +113,7 @@ class MetricsView(QFrame):
                                          brush=theme.CHART_ACCEPT, pen=None)
         self.hist_plot.addItem(self.hist_bars)
         self.hist_plot.getAxis("bottom").setTickSpacing(1, 1)
+        self.hist_plot.setRange(xRange=(-0.5, 3.5), yRange=(0, 10), padding=0)
         self.hist_wait = _placeholder(self.hist_plot, "with a draft or prompt lookup")
         layout.addWidget(self.hist_plot)
         self.time_plot = _plot("inference time, whole answer (ms)", 84)
@@ -120,7 +122,7 @@ class MetricsView(QFrame):
                                          pen=None)
         self.time_plot.addItem(self.time_bars)
         self.time_plot.getAxis("left").setTicks([[(1, "draft"), (0, "target")]])
-        self.time_plot.setYRange(-0.6, 1.6, padding=0)
+        self.time_plot.setRange(xRange=(0, 100), yRange=(-0.6, 1.6), padding=0)
         self.time_wait = _placeholder(self.time_plot, "after an answer with a draft")
         layout.addWidget(self.time_plot)
         self.summary = QLabel("Send a message to see what speculation buys.")

@@ -9,6 +9,8 @@ id and are dropped.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -39,6 +41,8 @@ class RaceController(QObject):
         self.remotes: list[ReadyPair] = []
         self.refresh_remotes()
         self.device = "CPU"
+        # OpenVINO's model cache folder for GPU/NPU loads (None: off); set by the window.
+        self.cache_dir: Callable[[], Path | None] = lambda: None
         self.draft_device: str | None = None
         self.hosts: dict[str, WorkerHost] = {}
         self._loaded: set[str] = set()
@@ -76,6 +80,14 @@ class RaceController(QObject):
             combo.setCurrentIndex(max(0, combo.findData(chosen)))
             combo.blockSignals(False)
 
+    def follow_chat(self, pair_id: str, device: str, draft_device: str | None) -> None:
+        """Select the chat's pair and devices (unless the pair cannot race: no draft)."""
+        index = self.view.pair.findData(pair_id)
+        if index >= 0:
+            self.view.pair.setCurrentIndex(index)
+            self.device, self.draft_device = device, draft_device
+            self._update_simultaneous()
+
     def _remote(self, side: str) -> ReadyPair | None:
         combo = self.view.plain_side if side == "plain" else self.view.speculative_side
         chosen = combo.currentData()
@@ -89,6 +101,8 @@ class RaceController(QObject):
                                          self.draft_device,
                                          Mode.UNIVERSAL if pair.universal else None,
                                          name=pair.name)}
+        cache = self.cache_dir()
+        specs = {side: replace(spec, cache_dir=cache) for side, spec in specs.items()}
         for side in SIDES:
             remote = self._remote(side)
             if remote is not None:  # a saved endpoint runs this side instead
@@ -165,12 +179,21 @@ class RaceController(QObject):
         if self._loaded == set(SIDES):
             self._next_round()
         else:
-            self.view.result.setText("Loading both pipelines…")
+            self._show_loading()
+
+    def _show_loading(self) -> None:
+        """Name the pipeline loading now (the race starts once both are loaded)."""
+        if self._loading:
+            done = len(self._loaded)
+            self.view.result.setText(f"Loading the {self._loading} pipeline "
+                                     f"({done + 1} of {len(SIDES)})…")
 
     def _on_loaded(self, side: str) -> None:
         self._loaded.add(side)
         self._loading = ""
         self._load_next()
+        if self.running and self._loaded != set(SIDES):
+            self._show_loading()
         if self.running and self._loaded == set(SIDES) and not self._ids:
             self._next_round()
 
@@ -198,9 +221,17 @@ class RaceController(QObject):
     def _run_side(self, side: str) -> None:
         pane = self.view.plain if side == "plain" else self.view.speculative
         pane.status.setText("generating…")
+        n = len(self.summary.rounds) + 1
+        running = " and ".join(sorted({*self._running_sides(), side}, key=SIDES.index))
+        so_far = f" · so far: {self.summary.result_line()}" if self.summary.rounds else ""
+        self.view.result.setText(f"Round {n} of {self._rounds_wanted}: {running} "
+                                 f"generating…{so_far}")
         self._started[side] = time.monotonic()
         self._round_sides.add(side)
         self._ids[side] = self.hosts[side].generate(self.request(side))
+
+    def _running_sides(self) -> set[str]:
+        return {s for s in self._round_sides if s not in self._results}
 
     def _on_step(self, side: str, request_id: int, event: StepEvent) -> None:
         if not self.running or self._ids.get(side) != request_id:

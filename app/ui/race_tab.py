@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,10 @@ class RaceTab(QWidget):
         self._controller: RaceController | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
+        # The chat's pair and devices (pair id, device, draft device), set by the window.
+        self.pair_hint: Callable[[], tuple[str, str, str | None]] | None = None
+        # OpenVINO's model cache folder for the race's pipelines, set by the window.
+        self.cache_dir: Callable[[], Path | None] = lambda: None
 
     @property
     def view(self) -> RaceView:
@@ -40,6 +45,7 @@ class RaceTab(QWidget):
 
             self._view = RaceView()
             self._controller = RaceController(self._view, self)
+            self._controller.cache_dir = self.cache_dir
             self._layout.addWidget(self._view)
             self._view.export_button.clicked.connect(self.ask_export)
         return self._view, self._controller
@@ -48,6 +54,8 @@ class RaceTab(QWidget):
         # Endpoints added in the chat's "Remote servers…" list since the tab was last shown.
         if not self.controller.running:
             self.controller.refresh_remotes()
+            if self.pair_hint is not None:  # start on the pair the chat uses
+                self.controller.follow_chat(*self.pair_hint())
         super().showEvent(event)
 
     def ask_export(self) -> None:

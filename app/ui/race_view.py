@@ -3,9 +3,8 @@ timeline chart and the result line. Behaviour lives in race_controller.py."""
 
 from __future__ import annotations
 
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QTextCharFormat
+from PySide6.QtGui import QTextCharFormat
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,21 +19,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-PLAIN_COLOR = "#8a8a8a"
-SPECULATIVE_COLOR = "#3b7dd8"
-DRAFT_TINT = "#d6e6fb"  # text the draft wrote and the target accepted
+from app.ui import theme
+from app.ui.race_chart import RaceChart
+
 DEFAULT_PROMPT = "Tell me about speculative decoding."
 
 
 class RacePane(QGroupBox):
     """One side of the race: its live text and a status line."""
 
-    def __init__(self, title: str, color: str, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(title, parent)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.status = QLabel("waiting")
-        self.status.setStyleSheet(f"color: {color}; font-weight: 600;")
+        self.status.setStyleSheet("font-weight: 600;")
         layout = QVBoxLayout(self)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.status)
@@ -48,7 +47,7 @@ class RacePane(QGroupBox):
         cursor = self.text.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
         plain, tinted = QTextCharFormat(), QTextCharFormat()
-        tinted.setBackground(QColor(DRAFT_TINT))
+        theme.mark_draft(tinted)  # the same mark as in the chat
         offset = 0
         for length, from_draft in spans or ((len(text), False),):
             cursor.insertText(text[offset:offset + length], tinted if from_draft else plain)
@@ -96,18 +95,11 @@ class RaceView(QWidget):
         self.stop_button.setEnabled(False)
         self.export_button = QPushButton("Export…")
         self.export_button.setEnabled(False)
-        self.plain = RacePane("Plain decoding", PLAIN_COLOR)
-        self.speculative = RacePane("Speculative decoding", SPECULATIVE_COLOR)
-        self.chart = pg.PlotWidget(background="w")
-        self.chart.setLabel("bottom", "seconds since the prompt")
-        self.chart.setLabel("left", "tokens")
-        self.chart.showGrid(x=True, y=True, alpha=0.2)
-        self.chart.addLegend(offset=(10, 10))
-        self.plain_curve = self.chart.plot([], [], pen=pg.mkPen(PLAIN_COLOR, width=2),
-                                           name="plain")
-        self.speculative_curve = self.chart.plot(
-            [], [], pen=pg.mkPen(SPECULATIVE_COLOR, width=2), name="speculative")
-        self.chart.setMinimumHeight(180)
+        self.plain = RacePane("Plain decoding")
+        self.speculative = RacePane("Speculative decoding")
+        self.chart = RaceChart()
+        self.plain_curve = self.chart.plain_curve
+        self.speculative_curve = self.chart.speculative_curve
         self.result = QLabel("Press Race: both sides answer the same prompt, one after the "
                              "other.")
         self.result.setObjectName("raceResult")
@@ -144,5 +136,4 @@ class RaceView(QWidget):
         self.export_button.setEnabled(not running and self.export_button.isEnabled())
 
     def show_curve(self, speculative: bool, points: list[tuple[float, int]]) -> None:
-        curve = self.speculative_curve if speculative else self.plain_curve
-        curve.setData([p[0] for p in points], [p[1] for p in points])
+        self.chart.show_curve(speculative, points)

@@ -35,9 +35,7 @@ class SystemPanel(QFrame):
         self.cpu_plot.hideButtons()
         self.cpu_plot.setYRange(0, 108, padding=0)
         self.cpu_plot.getAxis("left").setTicks([[(0, "0"), (50, "50"), (100, "100")]])
-        for axis in ("left", "bottom"):
-            self.cpu_plot.getAxis(axis).setPen(theme.BORDER)
-            self.cpu_plot.getAxis(axis).setTextPen(theme.MUTED)
+        theme.register_plot(self.cpu_plot)
         self.cpu_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=theme.CHART_CPU,
                                         pen=None)
         self.cpu_plot.addItem(self.cpu_bars)
@@ -56,7 +54,7 @@ class SystemPanel(QFrame):
     def refresh(self) -> None:
         cores = sysinfo.cpu_percent_per_core()
         xs = list(range(1, len(cores) + 1))
-        self.cpu_bars.setOpts(x=xs, height=cores)
+        self.cpu_bars.setOpts(x=xs, height=cores, brush=theme.CHART_CPU)
         if len(cores) != self._cores:
             # Range and ticks only when the core count changes: setting them re-renders
             # the axes, most of the chart's repaint cost (once a second, mid-answer too).

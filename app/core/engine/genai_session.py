@@ -19,6 +19,7 @@ from app.core.engine.errors import (
     PromptTooLongError,
     TandemError,
 )
+from app.core.engine.model_cache import cache_properties
 from app.core.engine.model_folder import context_length, runtime_properties, stop_token_ids
 from app.core.engine.pair import PairSpec
 from app.core.engine.preflight import preflight
@@ -101,10 +102,12 @@ class GenAISession:
     @staticmethod
     def _build_pipeline(spec: PairSpec) -> Any:
         target = str(spec.target)
-        props = {**runtime_properties(spec.target), **spec.properties}
+        props = {**runtime_properties(spec.target), **spec.properties,
+                 **cache_properties(spec.cache_dir, spec.device)}
         if spec.resolved_mode is Mode.DRAFT:
             assert spec.draft is not None  # preflight checked
-            draft_props = {**runtime_properties(spec.draft), **spec.properties}
+            draft_props = {**runtime_properties(spec.draft), **spec.properties,
+                           **cache_properties(spec.cache_dir, spec.resolved_draft_device)}
             # A draft object cannot serve a second pipeline: always build a fresh one.
             draft = openvino_genai.draft_model(str(spec.draft), spec.resolved_draft_device,
                                                **draft_props)

@@ -20,6 +20,9 @@ class PairSpec:
     # The id of a saved remote endpoint: the "pair" then runs on that server (target is
     # only a label) and load_session returns a RemoteSession.
     endpoint: str = ""
+    # OpenVINO's compiled-model cache (CACHE_DIR); used on the devices model_cache.py
+    # names (GPU and NPU recompile on every load without it). None: no cache.
+    cache_dir: Path | None = field(default=None, compare=False)
 
     @property
     def resolved_mode(self) -> Mode:

@@ -100,6 +100,10 @@ class RunStats:
     # Where drafted/accepted came from when not counted here (a remote server's report,
     # or "not reported"); None for local runs, which count every step themselves.
     acceptance_source: str | None = None
+    # Chat turns left out so that the history fits the context (context_fit.py), and the
+    # context's size in tokens (None when unknown).
+    dropped_turns: int = 0
+    context_length: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

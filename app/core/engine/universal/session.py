@@ -20,6 +20,7 @@ from dataclasses import replace
 import openvino_genai
 
 from app.core.engine.errors import GenerationFailedError, InvalidSettingsError, PromptTooLongError
+from app.core.engine.model_cache import cache_properties
 from app.core.engine.model_folder import (
     check_model_folder,
     context_length,
@@ -74,8 +75,10 @@ class UniversalSession:
         self.mode = Mode.UNIVERSAL
         started = time.monotonic()
         # The folders' own runtime wishes (the demo pair pins f32), then the caller's.
-        props = {**runtime_properties(spec.target), **spec.properties}
-        draft_props = {**runtime_properties(spec.draft), **spec.properties}
+        props = {**runtime_properties(spec.target), **spec.properties,
+                 **cache_properties(spec.cache_dir, spec.device)}
+        draft_props = {**runtime_properties(spec.draft), **spec.properties,
+                       **cache_properties(spec.cache_dir, spec.resolved_draft_device)}
         self.target = StatefulModel(spec.target, spec.device, props, "target")
         self.target_vocab = TokenBytes(spec.target)
         self.target_vocab.cover(self.target.vocab_size)
