@@ -61,7 +61,8 @@ class TerminalProgress:
                 self._last = text
             else:
                 decile = int((event.fraction or 0) * 10)
-                key = (event.stage, event.side, event.message.split(":")[0])
+                # A conversion's clock ticks (" · 12 s of about 60 s") are not new lines.
+                key = (event.stage, event.side, event.message.split(" · ")[0])
                 if key == self._last_key and decile == self._last_decile:
                     return
                 self._last_key, self._last_decile = key, decile

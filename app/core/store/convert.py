@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,16 @@ RAM_PER_CHECKPOINT_BYTE = 2.0
 OUTPUT_BYTES_PER_PARAM = {"int4": 0.6, "int8": 1.05, "fp16": 2.05, "fp32": 4.05}
 OUTPUT_OVERHEAD = 64 * 2**20
 WEIGHT_FILES = ("*.safetensors", "pytorch_model*.bin")
+# How long an export takes, for the progress bar between the subprocess's few stage lines:
+# about 20 s of start-up (torch, optimum, nncf) and, measured on a 2-core CPU, about a
+# minute per GB of 16-bit checkpoint (a 1.5B + 0.5B pair: 223 s).
+BASE_SECONDS = 20.0
+SECONDS_PER_GB = 60.0
+TICK_S = 1.0
+
+
+def estimate_seconds(checkpoint: int) -> float:
+    return BASE_SECONDS + SECONDS_PER_GB * checkpoint / GB
 
 
 @dataclass(frozen=True)
@@ -138,8 +149,9 @@ def run_conversion(src: Path, dst: Path, weight_format: str, sink: ProgressSink,
             "which this installation does not have.",
             "Install them with `pip install \"tandem[convert]\"` (the CPU build of torch; "
             "see dev.py), or pick a pair whose sides are already OpenVINO IR.")
+    needs = estimate_needs(src, weight_format)
     if check:
-        check_resources(estimate_needs(src, weight_format), label, dst.parent)
+        check_resources(needs, label, dst.parent)
     cancel.check()
     cmd = [python or sys.executable, "-m", "app.core.store.convert_export", "--src", str(src),
            "--dst", str(dst), "--weight-format", weight_format]
@@ -155,6 +167,7 @@ def run_conversion(src: Path, dst: Path, weight_format: str, sink: ProgressSink,
                             text=True, encoding="utf-8", errors="replace", bufsize=1,
                             **group)
     tail: collections.deque[str] = collections.deque(maxlen=60)
+    clock = _Clock(sink, side, label, estimate_seconds(needs.checkpoint_bytes))
 
     def read() -> None:
         assert proc.stdout is not None
@@ -162,12 +175,13 @@ def run_conversion(src: Path, dst: Path, weight_format: str, sink: ProgressSink,
             tail.append(line.rstrip("\n"))
             event = _progress_line(line, side, label)
             if event is not None:
-                sink(event)
+                clock.stage(event)
 
     reader = threading.Thread(target=read, name="tandem-convert-output", daemon=True)
     reader.start()
     try:
         while proc.poll() is None:
+            clock.tick()
             if cancel.wait(0.1):
                 _stop(proc)
                 raise CancelledError(f"Cancelled the conversion of {label}.",
@@ -181,6 +195,39 @@ def run_conversion(src: Path, dst: Path, weight_format: str, sink: ProgressSink,
             raise CancelledError(f"Cancelled the conversion of {label}.",
                                  "Nothing was installed; pull again to start over.")
         raise _failure(proc.returncode, list(tail), label)
+
+
+class _Clock:
+    """Moves the bar during the long export: the subprocess's stage, or the time elapsed
+    against the estimate, whichever is further (never backwards, never full before done)."""
+
+    def __init__(self, sink: ProgressSink, side: str, label: str, estimate: float) -> None:
+        self.sink, self.side, self.label, self.estimate = sink, side, label, estimate
+        self.started = self.last_tick = time.monotonic()
+        self.shown = 0.0
+        self.detail = "starting"
+        self.lock = threading.Lock()
+
+    def _emit(self, reported: float) -> None:
+        elapsed = time.monotonic() - self.started
+        by_time = min(0.95, elapsed / self.estimate) if self.estimate > 0 else 0.0
+        with self.lock:
+            self.shown = max(self.shown, reported, by_time)
+            fraction = self.shown if reported >= 1.0 else min(self.shown, 0.99)
+            message = (f"converting {self.label}: {self.detail} · {elapsed:.0f} s of "
+                       f"about {self.estimate:.0f} s")
+        self.sink(Progress("convert", self.side, message, fraction=fraction))
+
+    def stage(self, event: Progress) -> None:
+        with self.lock:
+            self.detail = event.message.split(": ", 1)[-1] or self.detail
+        self._emit(event.fraction or 0.0)
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if now - self.last_tick >= TICK_S:
+            self.last_tick = now
+            self._emit(0.0)
 
 
 def _stop(proc: subprocess.Popen[str]) -> None:
