@@ -17,6 +17,7 @@ from app.ui.chat_text import SUGGESTIONS
 from app.ui.controls_controller import ControlsController
 from app.ui.conversations_controller import ConversationsController
 from app.ui.generation_controller import GenerationController
+from app.ui.models_tab import ModelsTab
 from app.ui.race_tab import RaceTab
 
 SWITCH_INTERVAL_S = 0.0005
@@ -43,6 +44,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.chat_tab, "Chat")
         self.race_tab = RaceTab()  # loads its pipelines on the first race only
         self.tabs.addTab(self.race_tab, "Race")
+        self.models_tab = ModelsTab()  # browse, pull, add and remove pairs
+        self.tabs.addTab(self.models_tab, "Models")
         self.generation = GenerationController(self)
         self.controls = ControlsController(self.chat_tab.controls, self.generation,
                                            self.settings)
@@ -51,6 +54,10 @@ class MainWindow(QMainWindow):
         self.chat = ChatController(self.chat_tab, self.conversations,
                                    self.generation, self.controls)
         self.chat_tab.chat.tint_switch.setChecked(self.settings.tint_draft_tokens)
+        # A pull finished here, or the store changed on disk (the CLI, another window).
+        self.models_tab.controller.pairs_changed.connect(self.controls.refresh_pairs)
+        self.models_tab.controller.pairs_changed.connect(
+            self.race_tab.controller.refresh_pairs)
         self.chat.answer_finished.connect(lambda _r: self.save_settings())
         self._restore_geometry()
         self._shortcuts()
@@ -112,6 +119,10 @@ class MainWindow(QMainWindow):
         save_settings(self.collect_settings())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.models_tab.close_allowed():
+            event.ignore()
+            return
+        self.models_tab.shutdown()
         self.save_settings()
         self.generation.shutdown()
         self.race_tab.shutdown()

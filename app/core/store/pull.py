@@ -14,7 +14,13 @@ from app.core.store.hub import fetch_file, hub_settings
 from app.core.store.job_lock import LOCKS, pair_lock
 from app.core.store.preflight import check_can_convert
 from app.core.store.records import PairRecord
-from app.core.store.sides import PreparedSide, SideSource, prepare, remove_unused
+from app.core.store.sides import (
+    PreparedSide,
+    SideSource,
+    local_format,
+    prepare,
+    remove_unused,
+)
 from app.core.store.verify import VerifyResult, verify
 
 DEFAULT_TARGET_WEIGHTS = "int4"
@@ -94,6 +100,16 @@ def _source(text: str, role: str, weights: str | None) -> SideSource:
     raise InvalidSettingsError(
         f"{text!r} is neither a folder nor a Hugging Face repo id (owner/name).",
         "Give a local folder (OpenVINO IR or a checkpoint) or a repo id.")
+
+
+def check_add_input(text: str, role: str) -> None:
+    """Refuse at once what `add` would refuse later: a GGUF, a file, a folder with no model."""
+    if not text:
+        raise InvalidSettingsError(f"Give the {role}: a model folder or a Hub repo id.",
+                                   "OpenVINO IR or a Hugging Face checkpoint folder.")
+    source = _source(text, role, None)
+    if source.path is not None:
+        local_format(source.path)
 
 
 def _architectures(source: SideSource) -> list[str]:
