@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QMessageBox
 
 from app import paths
+from app.core.catalog import load_catalog
 from app.core.engine.errors import TandemError
 from app.core.store import hf_auth, overview
 from app.core.store import pull as store
@@ -22,6 +23,10 @@ from app.ui.store_watch import StoreWatcher
 STAGES = {"download": "downloading", "convert": "converting", "align": "aligning the "
           "tokenizer", "verify": "verifying", "done": "done"}
 SPEED_WINDOW_S = 3.0
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 class Speed:
@@ -124,7 +129,9 @@ class ModelsController(QObject):
         def call(sink: ProgressSink, token: CancelToken) -> VerifyResult:
             return store.pull(pair_id, sink, token)
 
-        return self._submit("pull", pair_id, f"pulling {pair_id}", call)
+        entry = load_catalog().find(pair_id)
+        return self._submit("pull", pair_id, f"pulling {entry.name if entry else pair_id}",
+                            call)
 
     @Slot(str)
     def verify(self, pair_id: str) -> StoreJob | None:
@@ -163,7 +170,7 @@ class ModelsController(QObject):
     @Slot(object)
     def _on_started(self, job: StoreJob) -> None:
         self.speed = Speed()
-        self.view.show_job(f"{job.label.capitalize()}: starting", 0.0, "")
+        self.view.show_job(f"{_upper_first(job.label)}: starting", 0.0, "")
 
     @Slot(object, object)
     def _on_progress(self, job: StoreJob, event: Progress) -> None:
@@ -172,12 +179,13 @@ class ModelsController(QObject):
             if event.stage == "download" and event.bytes_total else 0.0
         stage = STAGES.get(event.stage, event.stage)
         side = f" the {event.side}" if event.side else ""
-        self.view.show_job(f"{job.label.capitalize()}: {stage}{side}", event.fraction,
+        self.view.show_job(f"{_upper_first(job.label)}: {stage}{side}", event.fraction,
                            describe(event, speed))
 
     @Slot(object, object)
     def _on_finished(self, job: StoreJob, result: object) -> None:
-        self.view.show_idle(f"Finished {job.label}.")
+        ok = isinstance(result, VerifyResult) and result.ok
+        self.view.show_idle(f"Finished {job.label}.", done=ok)
         if isinstance(result, VerifyResult):
             record = result.record
             if result.ok:
@@ -199,7 +207,7 @@ class ModelsController(QObject):
                                    f"{again} to resume: finished files are kept, and "
                                    "nothing half-done was installed.", error=False)
         else:
-            self.view.show_idle(f"{job.label.capitalize()} failed.")
+            self.view.show_idle(f"{_upper_first(job.label)} failed.")
             self.view.show_message(error.get("message", "The job failed."),
                                    error.get("hint", ""))
         self._after_change()
@@ -212,7 +220,7 @@ class ModelsController(QObject):
     @Slot()
     def _on_queue(self) -> None:
         waiting = [j.label for j in self.jobs.waiting]
-        self.view.queue.setText("Queued: " + ", ".join(waiting) if waiting else "")
+        self.view.set_queue("Queued: " + ", ".join(waiting) if waiting else "")
 
     # -- remove, add, sign-in -------------------------------------------------------------
 

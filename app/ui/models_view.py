@@ -25,9 +25,10 @@ from app.core.catalog import ModelSource
 from app.core.store.overview import READY, CatalogRow, LocalRow, side_format
 from app.core.store.preflight import FITS, TIGHT
 
-CATALOG_COLUMNS = ("Pair", "Target · draft", "Download", "RAM", "Licence", "Conversion",
-                   "Status", "")
-CATALOG_WIDTHS = (300, 380, 72, 112, 150, 200, 96, 110)
+CATALOG_COLUMNS = ("Pair", "Target · draft", "Weights", "Download", "RAM", "Licence",
+                   "Conversion", "Status", "")
+COL_RAM, COL_LICENCE, COL_CONVERSION, COL_STATUS, COL_ACTION = 4, 5, 6, 7, 8
+CATALOG_WIDTHS = (282, 250, 134, 74, 104, 192, 150, 114, 96)
 LOCAL_COLUMNS = ("Pair", "Status", "Size", "Where", "")
 FIT_COLOURS = {FITS: "#1f7a44", TIGHT: "#9a6700"}
 WONT_FIT_COLOUR = "#b3261e"
@@ -118,6 +119,7 @@ class ModelsView(QWidget):
         self.job_detail.setObjectName("Muted")
         self.queue = QLabel("")
         self.queue.setObjectName("Muted")
+        self.queue.hide()
         self.cancel = QPushButton("Cancel")
         self.cancel.setEnabled(False)
         row = QHBoxLayout()
@@ -133,7 +135,8 @@ class ModelsView(QWidget):
         self.catalog.setHeaderLabels(list(CATALOG_COLUMNS))
         self.catalog.setRootIsDecorated(True)
         self.catalog.setUniformRowHeights(False)
-        self.catalog.setWordWrap(True)
+        self.catalog.setWordWrap(False)
+        self.catalog.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         catalog_layout.addWidget(self.catalog)
         local, local_layout = _panel("On this PC")
         self.local = QTreeWidget()
@@ -149,7 +152,9 @@ class ModelsView(QWidget):
         split.setChildrenCollapsible(False)
         split.addWidget(catalog)
         split.addWidget(local)
-        split.setSizes([520, 220])
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([600, 160])
         outer.addWidget(split, 1)
         self.cancel.clicked.connect(self.cancel_clicked)
         self.add.clicked.connect(self.add_clicked)
@@ -185,10 +190,14 @@ class ModelsView(QWidget):
         self.job_detail.setText(detail)
         self.cancel.setEnabled(True)
 
-    def show_idle(self, title: str) -> None:
+    def set_queue(self, text: str) -> None:
+        self.queue.setText(text)
+        self.queue.setVisible(bool(text))
+
+    def show_idle(self, title: str, done: bool = False) -> None:
         self.job_title.setText(title)
         self.bar.setRange(0, 1000)
-        self.bar.setValue(0)
+        self.bar.setValue(1000 if done else 0)
         self.job_detail.setText("")
         self.cancel.setEnabled(False)
 
@@ -220,25 +229,27 @@ class ModelsView(QWidget):
         name = pair.name
         if pair.universal and "universal draft" not in name:
             name += " (universal draft)"
-        models = (f"{pair.target.repo} · {_format(pair.target)}\n"
-                  f"{pair.draft.repo} · {_format(pair.draft)}")
+        models = f"{pair.target.repo}\n{pair.draft.repo}"
+        weights = f"{_format(pair.target)}\n{_format(pair.draft)}"
         item = QTreeWidgetItem([
-            name, models, gb_text(pair.download_gb),
+            name, models, weights, gb_text(pair.download_gb),
             f"{row.fit.verdict} · {pair.ram_gb:.1f} GB", "", row.conversion,
             busy or row.status, ""])
-        item.setData(4, Qt.ItemDataRole.UserRole, row.licences)
+        item.setData(COL_LICENCE, Qt.ItemDataRole.UserRole, row.licences)
+        item.setToolTip(1, f"target: {pair.target.repo}\ndraft: {pair.draft.repo}")
+        item.setToolTip(COL_CONVERSION, row.conversion)
         item.setData(0, Qt.ItemDataRole.UserRole, pair.id)
-        item.setToolTip(0, "\n".join(filter(None, [pair.notes, "tasks: "
+        item.setToolTip(0, "\n".join(filter(None, [name, pair.notes, "tasks: "
                                                     + ", ".join(pair.tasks)])))
-        item.setToolTip(3, row.fit.describe())
-        item.setForeground(3, _colour(row.fit.verdict))
+        item.setToolTip(COL_RAM, row.fit.describe())
+        item.setForeground(COL_RAM, _colour(row.fit.verdict))
         if not row.pullable and row.alternative is not None:
-            item.setToolTip(5, f"Pre-converted alternative: {row.alternative.name} "
-                               f"({row.alternative.id})")
+            item.setToolTip(COL_CONVERSION, f"{row.conversion}\nPre-converted alternative: "
+                                            f"{row.alternative.name} ({row.alternative.id})")
         group.addChild(item)
         licence = QLabel(self._licence_html(row))
         licence.setOpenExternalLinks(True)
-        self.catalog.setItemWidget(item, 4, licence)
+        self.catalog.setItemWidget(item, COL_LICENCE, licence)
         button = QPushButton("Pull" if not row.status.startswith("ready") else "Pull again")
         button.setObjectName(f"pull-{pair.id}")
         button.setEnabled(row.pullable and not busy)
@@ -250,7 +261,7 @@ class ModelsView(QWidget):
                               + (f" Pull {alt.name} instead." if alt else ""))
         button.clicked.connect(lambda _c=False, pid=pair.id: self.pull_clicked.emit(pid))
         self.pull_buttons[pair.id] = button
-        self.catalog.setItemWidget(item, 7, _buttons(button))
+        self.catalog.setItemWidget(item, COL_ACTION, _buttons(button))
 
     @staticmethod
     def _licence_html(row: CatalogRow) -> str:
@@ -293,15 +304,15 @@ class ModelsView(QWidget):
     def catalog_item(self, pair_id: str) -> QTreeWidgetItem | None:
         for i in range(self.catalog.topLevelItemCount()):
             group = self.catalog.topLevelItem(i)
-            for j in range(group.childCount()):
-                child = group.child(j)
-                if child.data(0, Qt.ItemDataRole.UserRole) == pair_id:
+            for j in range(group.childCount() if group else 0):
+                child = group.child(j) if group else None
+                if child is not None and child.data(0, Qt.ItemDataRole.UserRole) == pair_id:
                     return child
         return None
 
     def local_ids(self) -> list[str]:
-        return [self.local.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
-                for i in range(self.local.topLevelItemCount())]
+        items = (self.local.topLevelItem(i) for i in range(self.local.topLevelItemCount()))
+        return [str(item.data(0, Qt.ItemDataRole.UserRole)) for item in items if item]
 
 
 def _format(source: ModelSource) -> str:

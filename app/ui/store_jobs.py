@@ -84,17 +84,17 @@ class StoreJobs(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.thread = QThread()
-        self.thread.setObjectName("tandem-store-jobs")
+        self.job_thread = QThread()
+        self.job_thread.setObjectName("tandem-store-jobs")
         self.worker = StoreJobWorker()
-        self.worker.moveToThread(self.thread)
+        self.worker.moveToThread(self.job_thread)
         self._run_requested.connect(self.worker.run)
         self.worker.progress.connect(self._on_progress)
         self.worker.finished.connect(self._on_finished)
         self.worker.failed.connect(self._on_failed)
         self.current: StoreJob | None = None
         self.waiting: list[StoreJob] = []
-        self.thread.start()
+        self.job_thread.start()
 
     @property
     def busy(self) -> bool:
@@ -158,8 +158,8 @@ class StoreJobs(QObject):
         self.waiting.clear()
         if self.current is not None:
             self.current.token.cancel()
-        if self.thread.isRunning():
-            self.thread.quit()
-            if not self.thread.wait(timeout_ms):
+        if self.job_thread.isRunning():
+            self.job_thread.quit()
+            if not self.job_thread.wait(timeout_ms):
                 log.error("the store job thread did not stop in %d ms", timeout_ms)
         self.worker.deleteLater()

@@ -19,7 +19,7 @@ READY, PARTIAL, FAILED = "ready", "partial", "failed verify"
 def side_format(source: ModelSource) -> str:
     if source.needs_conversion:
         return f"checkpoint → {source.weights}"
-    return f"OpenVINO {source.weights}"
+    return f"OV {source.weights}"
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,13 @@ class CatalogRow:
         if self.pair.bundled:
             return "ships with Tandem"
         if not (self.pair.target.needs_conversion or self.pair.draft.needs_conversion):
-            return "pre-converted: ready to run"
+            return "pre-converted"
         if not self.convert_sides:
             return "converted already"
-        sides = " + ".join(self.convert_sides)
+        sides = "both" if len(self.convert_sides) == 2 else self.convert_sides[0]
         if self.can_convert:
-            return f"converts here ({sides})"
-        return f"needs conversion ({sides}):\nthis install can't (no torch)"
+            return f"converts {sides} here"
+        return f"this install can't convert ({sides})"
 
     @property
     def pullable(self) -> bool:

@@ -15,6 +15,7 @@ import pytest
 
 from app.core.store import layout, records
 from app.ui.main_window import MainWindow
+from app.ui.models_view import COL_CONVERSION, COL_RAM
 from tests.fixtures.hub_server import FakeHub
 from tests.ui.models.conftest import DEMO, ROOT
 from tests.ui.models.helpers import pair_ids, run_job
@@ -58,7 +59,7 @@ def test_not_enough_memory_to_convert(qtbot, window: MainWindow, hub: FakeHub,
     monkeypatch.setattr(psutil, "virtual_memory", lambda: small)
     window.models_tab.controller.refresh()
     item = window.models_tab.view.catalog_item("hf-pair")
-    assert item is not None and item.text(3).startswith("won't fit")
+    assert item is not None and item.text(COL_RAM).startswith("won't fit")
     kind, _ = run_job(qtbot, window, lambda: window.models_tab.controller.pull("hf-pair"))
     assert kind == "failed"
     text = window.models_tab.view.message_text()
@@ -144,7 +145,7 @@ def test_an_install_that_cannot_convert_refuses_before_downloading(
     controller.refresh()
     view = window.models_tab.view
     item = view.catalog_item("hf-pair")
-    assert item is not None and "this install can't" in item.text(5)
+    assert item is not None and "this install can't" in item.text(COL_CONVERSION)
     button = view.pull_buttons["hf-pair"]
     assert not button.isEnabled() and "Pre-converted demo pair" in button.toolTip()
     assert view.pull_buttons["ov-pair"].isEnabled()

@@ -12,6 +12,7 @@ from app.core.store import layout, records
 from app.core.store.events import CancelToken, Progress
 from app.core.store.pull import pull
 from app.ui.main_window import MainWindow
+from app.ui.models_view import COL_LICENCE
 from app.ui.store_jobs import StoreJob
 from tests.fixtures.hub_server import FakeHub
 from tests.ui.conftest import send_and_wait
@@ -107,7 +108,7 @@ def test_several_pulls_queue_and_closing_during_a_pull_asks(
     assert first is not None and second is not None
     assert window.models_tab.jobs.current is first
     assert window.models_tab.jobs.waiting == [second]
-    assert "Queued: pulling gated-pair" in window.models_tab.view.queue.text()
+    assert "Queued: pulling Gated demo pair" in window.models_tab.view.queue.text()
     assert controller.pull("ov-pair") is None  # the same pair twice: refused, said why
     assert "already queued or running" in window.models_tab.view.message_text()
     asked: list[str] = []
@@ -173,7 +174,7 @@ def test_gated_repo_links_the_licence_then_a_token_from_sign_in_unlocks_it(
     view = window.models_tab.view
     item = view.catalog_item("gated-pair")
     assert item is not None
-    licence = view.catalog.itemWidget(item, 4)
+    licence = view.catalog.itemWidget(item, COL_LICENCE)
     assert "gated" in licence.text()
     assert f'href="{hub.endpoint}/tandem-demo/gated-target-ov"' in licence.text()
     kind, _ = run_job(qtbot, window, lambda: controller.pull("gated-pair"))
