@@ -7,6 +7,7 @@ pre-converted pair that does the same tasks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import psutil
@@ -46,7 +47,8 @@ def sides_to_convert(entry: CatalogPair) -> list[str]:
 
 def alternative(entry: CatalogPair, catalog: Catalog) -> CatalogPair | None:
     """A pre-converted catalog pair for the same tasks: same family first, then smallest."""
-    family = entry.name.split()[0].split("-")[0].lower()
+    found_family = re.match(r"[a-z]+", entry.name.lower())
+    family = found_family.group(0) if found_family else ""
     found = [p for p in catalog.pairs if p.id != entry.id and preconverted(p)
              and not p.bundled and set(p.tasks) & set(entry.tasks)]
     found.sort(key=lambda p: (not p.name.lower().startswith(family), p.download_gb))
