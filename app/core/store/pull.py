@@ -10,6 +10,7 @@ from app.core.catalog import Catalog, ModelSource, load_catalog, valid_repo_id
 from app.core.engine.errors import InvalidSettingsError
 from app.core.store import align, layout, records
 from app.core.store.events import CancelToken, HubAccessError, ProgressSink, StoreError
+from app.core.store.gguf_file import read_gguf
 from app.core.store.hub import fetch_file, hub_settings
 from app.core.store.records import PairRecord
 from app.core.store.sides import PreparedSide, SideSource, prepare, remove_unused
@@ -21,7 +22,8 @@ DEFAULT_DRAFT_WEIGHTS = "int8"  # drafts are small; int4 costs them acceptance
 
 def _side(source: ModelSource, role: str) -> SideSource:
     return SideSource(role=role, repo=source.repo, revision=source.revision,
-                      format=source.format, weights=source.weights, patterns=source.files)
+                      format=source.format, weights=source.weights, patterns=source.files,
+                      gguf_file=source.file or None)
 
 
 def _record(pair_id: str, name: str, target: PreparedSide, draft: PreparedSide,
@@ -74,14 +76,20 @@ def _source(text: str, role: str, weights: str | None) -> SideSource:
     path = Path(text).expanduser()
     if path.is_dir():
         return SideSource(role=role, path=path, weights=weights)
+    if path.is_file():
+        read_gguf(path, arrays=False)  # a clear message for a file that is not a GGUF
+        return SideSource(role=role, path=path, format="gguf", weights=weights)
     if valid_repo_id(text):
         return SideSource(role=role, repo=text, weights=weights)
     raise InvalidSettingsError(
-        f"{text!r} is neither a folder nor a Hugging Face repo id (owner/name).",
-        "Give a local folder (OpenVINO IR or a checkpoint) or a repo id.")
+        f"{text!r} is neither a folder, a .gguf file nor a Hugging Face repo id "
+        "(owner/name).",
+        "Give a local folder (OpenVINO IR or a checkpoint), a GGUF file or a repo id.")
 
 
 def _architectures(source: SideSource) -> list[str]:
+    if source.format == "gguf" and source.path is not None:
+        return [read_gguf(source.path, arrays=False).architecture]
     try:
         config = (source.path / "config.json") if source.path else \
             fetch_file(source.repo or "", "config.json", source.revision)
@@ -110,7 +118,8 @@ def suggest_draft(target: str, catalog: Catalog | None = None) -> tuple[str, str
 def add(target: str, draft: str, name: str | None, sink: ProgressSink, cancel: CancelToken,
         target_weights: str | None = None, draft_weights: str | None = None,
         load: bool = True) -> VerifyResult:
-    """Make a pair from any two models: folders (IR or checkpoints) or repo ids."""
+    """Make a pair from any two models: folders (IR or checkpoints), GGUF files or repo
+    ids."""
     t_src = _with_defaults(_source(target, "target", target_weights), DEFAULT_TARGET_WEIGHTS)
     d_src = _with_defaults(_source(draft, "draft", draft_weights), DEFAULT_DRAFT_WEIGHTS)
     display = name or f"{t_src.label} + {d_src.label}"
