@@ -96,3 +96,13 @@ def test_catalog_gguf_is_fetched_as_one_file_and_a_bad_tokenizer_is_refused(
     assert fetched == {"fake-q4_k_m.gguf"}  # not the other quantization, not the README
     assert hub.gets("fake-q4_k_m.gguf")
     _nothing_stored()
+
+
+def test_conversion_needs_of_a_gguf_come_from_its_tensor_table(tmp_path: Path):
+    from app.core.store.convert import BASE_RAM, GGUF_RAM_PER_PARAM, estimate_needs
+
+    gguf = write_gguf(tmp_path / "m.gguf", tensors={"a": (1000, 100), "b": (100,)})
+    needs = estimate_needs(gguf, "int8")
+    assert needs.checkpoint_bytes == gguf.stat().st_size
+    assert needs.ram_bytes == BASE_RAM + int(GGUF_RAM_PER_PARAM * 100_100)
+    assert needs.disk_bytes > 100_100 * 4  # the float32 checkpoint made on the way
