@@ -154,6 +154,21 @@ def _corrupt(path: Path, what: str) -> GgufError:
                      "The file is damaged. Fetch it again, then add it again.")
 
 
+def check_importable(info: GgufInfo) -> None:
+    """Refuse GGUFs that are not one whole language model: split parts, projectors."""
+    parts = int(info.metadata.get("split.count", 1) or 1)
+    if parts > 1:
+        raise GgufError(f"{info.path.name} is one part of a GGUF split into {parts} files.",
+                        "Merge the parts into one file first (llama.cpp: llama-gguf-split "
+                        "--merge FIRST-PART OUT.gguf), then add that file.")
+    if str(info.metadata.get("general.type", "model")) != "model" \
+            or info.architecture == "clip":
+        raise GgufError(f"{info.path.name} is not a language model (it is a "
+                        f"{info.metadata.get('general.type') or info.architecture}, such as a "
+                        "vision projector).",
+                        "Give the GGUF of the language model itself.")
+
+
 def is_gguf(path: Path) -> bool:
     """True when the file starts with the GGUF magic (cheap: reads 4 bytes)."""
     try:

@@ -14,7 +14,7 @@ from typing import Any
 from app.core.store import gguf_tokenizer
 from app.core.store.convert import run_conversion
 from app.core.store.events import CancelToken, ConversionError, Progress, ProgressSink
-from app.core.store.gguf_file import read_gguf
+from app.core.store.gguf_file import check_importable, read_gguf
 
 INFO_FILE = "tandem-gguf.json"
 
@@ -23,6 +23,7 @@ def convert(src: Path, work: Path, weights: str, sink: ProgressSink, cancel: Can
             role: str = "", label: str = "") -> dict[str, Any]:
     """Convert the GGUF `src` into `work`; return what the manifest records about it."""
     info = read_gguf(src)  # GgufError: not a GGUF, or truncated
+    check_importable(info)
     run_conversion(src, work, weights, sink, cancel, role, label or src.name)
     sink(Progress("verify", role, f"checking {label or src.name}'s tokenizer against the "
                                   "GGUF"))

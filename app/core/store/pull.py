@@ -10,7 +10,7 @@ from app.core.catalog import Catalog, ModelSource, load_catalog, valid_repo_id
 from app.core.engine.errors import InvalidSettingsError
 from app.core.store import align, layout, records
 from app.core.store.events import CancelToken, HubAccessError, ProgressSink, StoreError
-from app.core.store.gguf_file import read_gguf
+from app.core.store.gguf_file import check_importable, read_gguf
 from app.core.store.hub import fetch_file, hub_settings
 from app.core.store.records import PairRecord
 from app.core.store.sides import PreparedSide, SideSource, prepare, remove_unused
@@ -77,7 +77,8 @@ def _source(text: str, role: str, weights: str | None) -> SideSource:
     if path.is_dir():
         return SideSource(role=role, path=path, weights=weights)
     if path.is_file():
-        read_gguf(path, arrays=False)  # a clear message for a file that is not a GGUF
+        # A clear message for a file that is not a GGUF, or not a whole model.
+        check_importable(read_gguf(path, arrays=False))
         return SideSource(role=role, path=path, format="gguf", weights=weights)
     if valid_repo_id(text):
         return SideSource(role=role, repo=text, weights=weights)

@@ -47,6 +47,19 @@ def test_a_truncated_gguf(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     _nothing_stored()
 
 
+@pytest.mark.parametrize(("metadata", "message"), [
+    ({"split.count": 3, "split.no": 0}, "is one part of a GGUF split into 3 files"),
+    ({"general.type": "mmproj", "general.architecture": "clip"},
+     "is not a language model (it is a mmproj"),
+])
+def test_split_parts_and_projectors_are_refused(tmp_path: Path, metadata: dict, message: str,
+                                                capsys: pytest.CaptureFixture[str]):
+    gguf = write_gguf(tmp_path / "part.gguf", metadata)
+    assert cli.main(["models", "add", "--target", str(gguf), "--draft", str(gguf)]) == 2
+    assert message in capsys.readouterr().err
+    _nothing_stored()
+
+
 def test_default_draft_from_the_gguf_architecture(tmp_path: Path):
     gguf = write_gguf(tmp_path / "q.gguf", {"general.architecture": "qwen2"})
     assert suggest_draft(str(gguf)) == ("Qwen/Qwen2.5-0.5B-Instruct", "qwen2")
