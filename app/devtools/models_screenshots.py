@@ -64,7 +64,7 @@ def shoot_all(out: Path, home: Path) -> int:
     catalog = home / "models.toml"
     catalog.write_text(paths.catalog_file().read_text(encoding="utf-8") + EXTRA_PAIR,
                        encoding="utf-8")
-    paths.catalog_file = lambda: catalog  # type: ignore[assignment]
+    paths.catalog_file = lambda: catalog
 
     app = QApplication(sys.argv)
     theme.apply(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.core.store import hf_auth
 from app.core.store.hub import hub_settings
+from app.core.store.local_gguf import LocalGguf, find_local_ggufs
 
 
 def _path_row(edit: QLineEdit, parent: QWidget) -> QWidget:
@@ -50,7 +52,8 @@ def _path_row(edit: QLineEdit, parent: QWidget) -> QWidget:
 class AddLocalDialog(QDialog):
     """A target and an optional draft: folders, or Hub repo ids."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None,
+                 found: list[LocalGguf] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add local model")
         self.setMinimumWidth(620)
@@ -58,7 +61,8 @@ class AddLocalDialog(QDialog):
         intro = QLabel("Each side is a folder holding OpenVINO IR or a Hugging Face "
                        "checkpoint (config.json and weights), or a Hub repo id. Without a "
                        "draft, Tandem uses the catalog's default draft for the target's "
-                       "architecture. GGUF files cannot be imported yet.")
+                       "architecture. A GGUF file is converted (it needs the conversion "
+                       "tools) after its tokenizer is checked against the file.")
         intro.setWordWrap(True)
         intro.setObjectName("Muted")
         layout.addWidget(intro)
@@ -69,6 +73,17 @@ class AddLocalDialog(QDialog):
         self.draft.setPlaceholderText("optional: the architecture's default draft")
         self.name = QLineEdit()
         self.name.setPlaceholderText("optional")
+        # GGUFs that LM Studio and Ollama already keep on this PC.
+        self.found = found if found is not None else find_local_ggufs()
+        self.offer = QComboBox()
+        self.offer.addItem(f"{len(self.found)} GGUF file(s) found in LM Studio / Ollama"
+                           if self.found else "No GGUF files found in LM Studio / Ollama", "")
+        for item in self.found:
+            self.offer.addItem(f"{item.name} ({item.source}, {item.size / 2**30:.1f} GB)",
+                               str(item.path))
+        self.offer.setEnabled(bool(self.found))
+        self.offer.currentIndexChanged.connect(self._take_offer)
+        form.addRow("Found", self.offer)
         form.addRow("Target", _path_row(self.target, self))
         form.addRow("Draft", _path_row(self.draft, self))
         form.addRow("Name", self.name)
@@ -79,6 +94,11 @@ class AddLocalDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+
+    def _take_offer(self, index: int) -> None:
+        path = self.offer.itemData(index)
+        if path:
+            self.target.setText(path)
 
     def values(self) -> tuple[str, str, str]:
         return (self.target.text().strip(), self.draft.text().strip(),

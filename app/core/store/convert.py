@@ -30,6 +30,7 @@ from app.core.store.events import (
     Progress,
     ProgressSink,
 )
+from app.core.store.gguf_file import read_gguf
 
 GB = 2**30
 # Measured here: the subprocess itself (Python, torch, optimum, nncf) peaks near 0.6 GB
@@ -54,6 +55,10 @@ def estimate_seconds(checkpoint: int) -> float:
     return BASE_SECONDS + SECONDS_PER_GB * checkpoint / GB
 
 
+# A GGUF is dequantized to float32 (4 bytes a parameter), saved, and exported from there.
+GGUF_RAM_PER_PARAM = 8.0
+
+
 @dataclass(frozen=True)
 class ConversionNeeds:
     ram_bytes: int
@@ -76,6 +81,11 @@ def _bytes_per_param(src: Path) -> float:
 
 
 def estimate_needs(src: Path, weight_format: str) -> ConversionNeeds:
+    if src.is_file():  # a GGUF: dequantized to a float32 checkpoint first
+        weights = read_gguf(src, arrays=False).parameters
+        ram = BASE_RAM + int(GGUF_RAM_PER_PARAM * weights)
+        disk = int(weights * (4 + OUTPUT_BYTES_PER_PARAM.get(weight_format, 2.05)))
+        return ConversionNeeds(ram, disk + OUTPUT_OVERHEAD, src.stat().st_size)
     ckpt = checkpoint_bytes(src)
     params = ckpt / _bytes_per_param(src)
     ram = BASE_RAM + int(RAM_PER_CHECKPOINT_BYTE * params * 2)  # as a 16-bit checkpoint
@@ -102,10 +112,14 @@ def check_resources(needs: ConversionNeeds, label: str, workdir: Path,
             "Free some space (`tandem models du` shows what the store holds) and try again.")
 
 
-def conversion_available() -> bool:
+CONVERT_MODULES = ("torch", "optimum", "nncf")
+GGUF_MODULES = ("gguf", "accelerate")  # transformers' GGUF reader needs both
+
+
+def conversion_available(gguf: bool = False) -> bool:
     # find_spec on the top-level package does not import it.
     return all(importlib.util.find_spec(name) is not None
-               for name in ("torch", "optimum", "nncf"))
+               for name in CONVERT_MODULES + (GGUF_MODULES if gguf else ()))
 
 
 def _progress_line(line: str, side: str, label: str) -> Progress | None:
@@ -141,12 +155,14 @@ def _failure(returncode: int, tail: list[str], label: str) -> ConversionError:
 def run_conversion(src: Path, dst: Path, weight_format: str, sink: ProgressSink,
                    cancel: CancelToken, side: str = "", label: str = "",
                    python: str | None = None, check: bool = True) -> None:
-    """Convert the checkpoint in `src` to OpenVINO IR in `dst` (an empty staging folder)."""
+    """Convert the checkpoint in `src` (a folder, or a GGUF file) to OpenVINO IR in `dst`
+    (an empty staging folder)."""
     label = label or src.name
-    if not conversion_available() and python is None:
+    if not conversion_available(gguf=src.is_file()) and python is None:
         raise ConversionError(
-            f"Converting {label} needs the conversion tools (torch, optimum-intel), "
-            "which this installation does not have.",
+            f"Converting {label} needs the conversion tools (torch, optimum-intel"
+            f"{', gguf, accelerate' if src.is_file() else ''}), which this installation "
+            "does not have.",
             "Install them with `pip install \"tandem[convert]\"` (the CPU build of torch; "
             "see dev.py), or pick a pair whose sides are already OpenVINO IR.")
     needs = estimate_needs(src, weight_format)

@@ -273,6 +273,10 @@ def fetch(repo: str, revision: str, kind: str, sink: ProgressSink, cancel: Cance
     if kind == "auto":
         kind = "ov" if "openvino_model.xml" in siblings else "hf"
     files = select_files(list(siblings), kind, patterns)
+    if not files and kind == "gguf":
+        raise HubAccessError(f"{repo} has no file {', '.join(patterns)}.",
+                             "Check the file name (format \"gguf\", file = ...) in "
+                             "models.toml.")
     if not files:
         raise HubAccessError(f"{repo} holds none of the files Tandem needs "
                              f"({'OpenVINO IR' if kind == 'ov' else 'a checkpoint'}).",

@@ -76,9 +76,9 @@ def _licence_url(entry: CatalogPair) -> str:
 def catalog_rows(catalog: Catalog | None = None) -> list[CatalogRow]:
     catalog = catalog or load_catalog()
     statuses = {s.id: s.status for s in pair_statuses(catalog)}
-    can = conversion_available()
     rows = []
     for entry in catalog.pairs:
+        can = conversion_available(gguf="gguf" in (entry.target.format, entry.draft.format))
         rows.append(CatalogRow(entry, statuses.get(entry.id, "not pulled"),
                                ram_fit(entry.ram_gb), _licence_url(entry),
                                tuple(sides_to_convert(entry)), can,

@@ -58,7 +58,8 @@ def alternative(entry: CatalogPair, catalog: Catalog) -> CatalogPair | None:
 def check_can_convert(entry: CatalogPair, catalog: Catalog,
                       available: bool | None = None) -> None:
     """Refuse, before any download, a pull this install cannot finish."""
-    can = conversion_available() if available is None else available
+    gguf = "gguf" in (entry.target.format, entry.draft.format)
+    can = conversion_available(gguf=gguf) if available is None else available
     if can or entry.bundled:
         return
     sides = sides_to_convert(entry)

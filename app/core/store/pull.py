@@ -10,6 +10,7 @@ from app.core.catalog import Catalog, ModelSource, load_catalog, valid_repo_id
 from app.core.engine.errors import InvalidSettingsError
 from app.core.store import align, layout, records
 from app.core.store.events import CancelToken, HubAccessError, ProgressSink, StoreError
+from app.core.store.gguf_file import check_importable, read_gguf
 from app.core.store.hub import fetch_file, hub_settings
 from app.core.store.job_lock import LOCKS, pair_lock
 from app.core.store.preflight import check_can_convert
@@ -29,7 +30,8 @@ DEFAULT_DRAFT_WEIGHTS = "int8"  # drafts are small; int4 costs them acceptance
 
 def _side(source: ModelSource, role: str) -> SideSource:
     return SideSource(role=role, repo=source.repo, revision=source.revision,
-                      format=source.format, weights=source.weights, patterns=source.files)
+                      format=source.format, weights=source.weights, patterns=source.files,
+                      gguf_file=source.file or None)
 
 
 def _record(pair_id: str, name: str, target: PreparedSide, draft: PreparedSide,
@@ -84,35 +86,35 @@ def pull(pair_id: str, sink: ProgressSink, cancel: CancelToken,
 
 def _source(text: str, role: str, weights: str | None) -> SideSource:
     path = Path(text).expanduser()
-    if path.suffix.lower() == ".gguf":
-        raise InvalidSettingsError(
-            f"{path.name} is a GGUF file; this version of Tandem cannot import GGUF yet.",
-            "Give a folder with OpenVINO IR or a Hugging Face checkpoint (config.json and "
-            "safetensors), or a Hub repo id of one.")
     if path.is_dir():
         return SideSource(role=role, path=path, weights=weights)
+    if path.is_file():
+        # A clear message for a file that is not a GGUF, or not a whole model.
+        check_importable(read_gguf(path, arrays=False))
+        return SideSource(role=role, path=path, format="gguf", weights=weights)
     if valid_repo_id(text):
         return SideSource(role=role, repo=text, weights=weights)
-    if path.exists():
-        raise InvalidSettingsError(
-            f"{path} is a file, not a model folder.",
-            "Give the folder that holds the model (OpenVINO IR or a checkpoint).")
     raise InvalidSettingsError(
-        f"{text!r} is neither a folder nor a Hugging Face repo id (owner/name).",
-        "Give a local folder (OpenVINO IR or a checkpoint) or a repo id.")
+        f"{text!r} is neither a folder, a .gguf file nor a Hugging Face repo id "
+        "(owner/name).",
+        "Give a local folder (OpenVINO IR or a checkpoint), a GGUF file or a repo id.")
 
 
 def check_add_input(text: str, role: str) -> None:
-    """Refuse at once what `add` would refuse later: a GGUF, a file, a folder with no model."""
+    """Refuse at once what `add` would refuse later: a file that is not a whole GGUF, a
+    folder with no model."""
     if not text:
-        raise InvalidSettingsError(f"Give the {role}: a model folder or a Hub repo id.",
-                                   "OpenVINO IR or a Hugging Face checkpoint folder.")
+        raise InvalidSettingsError(f"Give the {role}: a model folder, a GGUF file or a Hub "
+                                   "repo id.", "OpenVINO IR or a Hugging Face checkpoint "
+                                   "folder, or a .gguf file.")
     source = _source(text, role, None)
-    if source.path is not None:
+    if source.path is not None and source.format != "gguf":
         local_format(source.path)
 
 
 def _architectures(source: SideSource) -> list[str]:
+    if source.format == "gguf" and source.path is not None:
+        return [read_gguf(source.path, arrays=False).architecture]
     try:
         config = (source.path / "config.json") if source.path else \
             fetch_file(source.repo or "", "config.json", source.revision)
@@ -141,7 +143,8 @@ def suggest_draft(target: str, catalog: Catalog | None = None) -> tuple[str, str
 def add(target: str, draft: str, name: str | None, sink: ProgressSink, cancel: CancelToken,
         target_weights: str | None = None, draft_weights: str | None = None,
         load: bool = True) -> VerifyResult:
-    """Make a pair from any two models: folders (IR or checkpoints) or repo ids."""
+    """Make a pair from any two models: folders (IR or checkpoints), GGUF files or repo
+    ids."""
     t_src = _with_defaults(_source(target, "target", target_weights), DEFAULT_TARGET_WEIGHTS)
     d_src = _with_defaults(_source(draft, "draft", draft_weights), DEFAULT_DRAFT_WEIGHTS)
     display = name or f"{t_src.label} + {d_src.label}"

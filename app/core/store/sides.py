@@ -15,7 +15,7 @@ from typing import Any
 
 from app.core.engine.errors import InvalidSettingsError
 from app.core.engine.model_folder import check_model_folder
-from app.core.store import align, layout
+from app.core.store import align, gguf_import, layout
 from app.core.store.convert import WEIGHT_FILES, run_conversion
 from app.core.store.events import CancelToken, Progress, ProgressSink
 from app.core.store.hub import fetch
@@ -28,31 +28,38 @@ class SideSource:
     repo: str | None = None  # a Hugging Face repo id, or
     path: Path | None = None  # a local folder
     revision: str = "main"
-    format: str = "auto"  # "ov", "hf" or "auto" (decided from the files)
+    format: str = "auto"  # "ov", "hf", "gguf" or "auto" (decided from the files)
     weights: str | None = None  # conversion target; for "ov", what it holds if known
     patterns: tuple[str, ...] = ()
     convert_default: str = "int8"  # the conversion target when `weights` is not given
+    gguf_file: str | None = None  # format "gguf" from a repo: the file in it
 
     @property
     def label(self) -> str:
-        return self.repo or (self.path.name if self.path else "?")
+        if self.repo:
+            return f"{self.repo}/{self.gguf_file}" if self.gguf_file else self.repo
+        return self.path.name if self.path else "?"
 
     @property
     def slug(self) -> str:
         if self.repo:
+            if self.gguf_file:  # a repo often holds several quantizations
+                stem = Path(self.gguf_file).name.removesuffix(".gguf")
+                return layout.repo_slug(self.repo) + "--" + layout.safe_name(stem)
             return layout.repo_slug(self.repo)
         assert self.path is not None
         return layout.local_slug(self.path)
 
     def variant(self, fmt: str) -> str:
-        if fmt == "hf":
+        if fmt in ("hf", "gguf"):
             return self.weights or self.convert_default
         return self.weights or "ov"
 
     def describe(self, commit: str | None = None) -> dict[str, Any]:
         if self.repo:
-            return {"kind": "hub", "repo": self.repo, "revision": self.revision,
-                    "commit": commit}
+            found = {"kind": "hub", "repo": self.repo, "revision": self.revision,
+                     "commit": commit}
+            return {**found, "file": self.gguf_file} if self.gguf_file else found
         return {"kind": "local", "path": str(self.path.resolve()) if self.path else ""}
 
 
@@ -79,7 +86,8 @@ def local_format(folder: Path) -> str:
 def _matches(manifest: Manifest, source: SideSource) -> bool:
     found = manifest.source
     if source.repo:
-        return found.get("repo") == source.repo and found.get("revision") == source.revision
+        return found.get("repo") == source.repo and found.get("revision") == \
+            source.revision and found.get("file") == source.gguf_file
     return found.get("path") == str(source.path.resolve()) if source.path else False
 
 
@@ -179,11 +187,14 @@ def prepare(source: SideSource, sink: ProgressSink, cancel: CancelToken,
     try:
         commit: str | None = None
         if source.repo:
+            patterns = (source.gguf_file,) if source.gguf_file else source.patterns
             snapshot = fetch(source.repo, source.revision, source.format, sink, cancel,
-                             source.role, source.patterns)
+                             source.role, patterns)
             src, names, commit = snapshot.folder, list(snapshot.files), snapshot.commit
             fmt = source.format if source.format != "auto" else (
                 "ov" if "openvino_model.xml" in names else "hf")
+            if source.gguf_file:
+                src = src / source.gguf_file
         else:
             assert source.path is not None
             src = source.path
@@ -192,9 +203,13 @@ def prepare(source: SideSource, sink: ProgressSink, cancel: CancelToken,
                            if p.is_file())
         work = staging / "model"
         work.mkdir()
+        extra: dict[str, Any] = {}
         if fmt == "ov":
             # A user's own folder is copied: they may rewrite its files in place later.
             _copy_files(src, names, work, cancel, link=source.repo is not None)
+        elif fmt == "gguf":
+            extra = gguf_import.convert(src, work, source.variant(fmt), sink, cancel,
+                                        source.role, source.label)
         else:
             run_conversion(src, work, source.variant(fmt), sink, cancel, source.role,
                            source.label)
@@ -212,8 +227,9 @@ def prepare(source: SideSource, sink: ProgressSink, cancel: CancelToken,
         check_model_folder(work, source.role)
         cancel.check()
         manifest = write_manifest(work, source={**source.describe(commit), "format": fmt},
-                                  weights=variant.split("-tok")[0], converted=fmt == "hf",
-                                  tokenizer_from=tokenizer_from, cancel=cancel)
+                                  weights=variant.split("-tok")[0], converted=fmt != "ov",
+                                  tokenizer_from=tokenizer_from, cancel=cancel,
+                                  extra=extra)
         key = f"{source.slug}/{variant}"
         layout.install(work, layout.model_dir(key))
         folder = layout.model_dir(key)

@@ -139,8 +139,8 @@ def test_an_install_that_cannot_convert_refuses_before_downloading(
     import app.core.store.overview as overview
     import app.core.store.preflight as preflight
 
-    monkeypatch.setattr(preflight, "conversion_available", lambda: False)
-    monkeypatch.setattr(overview, "conversion_available", lambda: False)
+    monkeypatch.setattr(preflight, "conversion_available", lambda gguf=False: False)
+    monkeypatch.setattr(overview, "conversion_available", lambda gguf=False: False)
     controller = window.models_tab.controller
     controller.refresh()
     view = window.models_tab.view

@@ -14,6 +14,7 @@ from app.core.store.pull import pull
 from app.ui.main_window import MainWindow
 from app.ui.models_view import COL_LICENCE
 from app.ui.store_jobs import StoreJob
+from tests.fixtures.fake_gguf import write_gguf
 from tests.fixtures.hub_server import FakeHub
 from tests.ui.conftest import send_and_wait
 from tests.ui.models.conftest import DEMO, GRANTED
@@ -148,10 +149,15 @@ def test_add_local_folder_fills_in_the_draft_and_refuses_what_is_not_a_model(
         qtbot, window: MainWindow, tmp_path: Path):
     controller = window.models_tab.controller
     view = window.models_tab.view
+    # A truncated GGUF and a file that is not one: refused at once, with a message.
     gguf = tmp_path / "model.gguf"
     gguf.write_bytes(b"GGUF" + b"\0" * 64)
     assert controller.add(str(gguf), "", "") is None
-    assert "GGUF" in view.message_text() and "cannot import GGUF yet" in view.message_text()
+    assert "GGUF" in view.message_text()
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not a model")
+    assert controller.add(str(text_file), "", "") is None
+    assert "GGUF" in view.message_text()
     empty = tmp_path / "not-a-model"
     empty.mkdir()
     (empty / "notes.txt").write_text("hello")
@@ -166,6 +172,20 @@ def test_add_local_folder_fills_in_the_draft_and_refuses_what_is_not_a_model(
     assert any("no draft given: using tandem-demo/demo-draft-ov" in e.message for e in seen)
     assert view.local_ids() == ["my-demo"]
     assert "my-demo" in pair_ids(window.chat_tab.controls.pair)
+
+
+def test_add_local_offers_the_ggufs_of_lm_studio(qtbot, window: MainWindow, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch):
+    home = tmp_path / "home"
+    path = write_gguf(home / ".lmstudio" / "models" / "org" / "Demo-GGUF" / "demo-Q4.gguf")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    monkeypatch.delenv("OLLAMA_MODELS", raising=False)
+    dialog = window.models_tab.controller.ask_add()
+    assert dialog.offer.count() == 2 and "1 GGUF file(s) found" in dialog.offer.itemText(0)
+    dialog.offer.setCurrentIndex(1)
+    assert dialog.values()[0] == str(path)
+    dialog.reject()
 
 
 def test_gated_repo_links_the_licence_then_a_token_from_sign_in_unlocks_it(
