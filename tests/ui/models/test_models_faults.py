@@ -28,6 +28,7 @@ def _no_staging() -> bool:
     return not staging.exists() or not any(staging.iterdir())
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs POSIX file-size limits")
 def test_a_disk_that_fills_during_the_download(qtbot, window: MainWindow, hub: FakeHub):
     import resource
@@ -90,6 +91,7 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
 
 
+@pytest.mark.slow
 def test_the_same_pair_from_the_window_and_the_cli_at_once(
         qtbot, window: MainWindow, hub: FakeHub, catalog_file: Path,
         monkeypatch: pytest.MonkeyPatch):

@@ -125,13 +125,26 @@ def test_several_pulls_queue_and_closing_during_a_pull_asks(
     assert not staging.exists() or not any(staging.iterdir())
 
 
-def test_remove_says_what_it_frees_and_the_selector_drops_the_pair(
+def test_verify_then_remove_says_what_it_frees_and_the_selector_drops_the_pair(
         qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch):
     controller = window.models_tab.controller
     kind, _ = run_job(qtbot, window, lambda: controller.pull("ov-pair"))
     assert kind == "finished"
     record = records.load("ov-pair")
     assert record is not None
+    size = sum(layout.folder_bytes(layout.model_dir(k)) for k in (record.target, record.draft))
+    # Verify re-hashes and loads it; a changed file then fails verification, visibly.
+    verify, _remove = window.models_tab.view.local_buttons["ov-pair"]
+    kind, result = run_job(qtbot, window,
+                           lambda: qtbot.mouseClick(verify, Qt.MouseButton.LeftButton))
+    assert kind == "finished" and result.ok  # type: ignore[attr-defined]
+    config = layout.model_dir(record.target) / "config.json"
+    config.write_text(config.read_text() + " ")
+    kind, result = run_job(qtbot, window, lambda: controller.verify("ov-pair"))
+    assert kind == "finished" and not result.ok  # type: ignore[attr-defined]
+    assert "ov-pair is not ready" in window.models_tab.view.message_text()
+    assert window.models_tab.view.local.topLevelItem(0).text(1).startswith("failed verify")
+    assert "ov-pair" not in pair_ids(window.chat_tab.controls.pair)
     size = sum(layout.folder_bytes(layout.model_dir(k)) for k in (record.target, record.draft))
     asked: list[str] = []
     monkeypatch.setattr(controller, "confirm", lambda title, text: asked.append(text) or True)
