@@ -61,7 +61,8 @@ class TerminalProgress:
                 self._last = text
             else:
                 decile = int((event.fraction or 0) * 10)
-                key = (event.stage, event.side, event.message.split(":")[0])
+                # A conversion's clock ticks (" · 12 s of about 60 s") are not new lines.
+                key = (event.stage, event.side, event.message.split(" · ")[0])
                 if key == self._last_key and decile == self._last_decile:
                     return
                 self._last_key, self._last_decile = key, decile
@@ -239,9 +240,10 @@ def register(sub: Any) -> None:
     p = msub.add_parser("pull", help="download (and convert) a catalog pair, then verify it")
     p.add_argument("pair", help="a pair id from `tandem models list`")
     p.set_defaults(handler=cmd_pull)
-    p = msub.add_parser("add", help="make a pair from two folders or Hugging Face repos")
-    p.add_argument("--target", required=True, help="a folder (OpenVINO IR or a checkpoint) "
-                                                   "or a repo id")
+    p = msub.add_parser("add", help="make a pair from two folders, GGUF files or Hugging "
+                                    "Face repos")
+    p.add_argument("--target", required=True, help="a folder (OpenVINO IR or a checkpoint), "
+                                                   "a .gguf file or a repo id")
     p.add_argument("--draft", help="the same for the draft (default: the catalog's draft for "
                                    "the target's architecture)")
     p.add_argument("--name", help="a name for the pair (its id is made from it)")

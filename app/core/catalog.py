@@ -17,7 +17,8 @@ from typing import Any
 from app import paths
 
 WEIGHT_FORMATS = ("int4", "int8", "fp16", "fp32")
-SOURCE_FORMATS = ("ov", "hf")  # already OpenVINO IR, or a checkpoint to convert
+# already OpenVINO IR, a checkpoint to convert, or one GGUF file (`file`) to convert
+SOURCE_FORMATS = ("ov", "hf", "gguf")
 TASKS = ("chat", "code", "summarisation")
 
 # Hugging Face repo names: "owner/name", letters, digits, "-", "_", ".", at most 96 chars,
@@ -30,7 +31,7 @@ REVISION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$")
 PAIR_FIELDS = {"id", "name", "tasks", "target", "draft", "default_k", "download_gb",
                "ram_gb", "universal", "bundled", "notes"}
 PAIR_REQUIRED = {"id", "name", "tasks", "target", "draft", "default_k"}
-SOURCE_FIELDS = {"repo", "revision", "format", "weights", "license", "gated", "files"}
+SOURCE_FIELDS = {"repo", "revision", "format", "weights", "license", "gated", "files", "file"}
 SOURCE_REQUIRED = {"repo", "format", "weights", "license"}
 TOP_FIELDS = {"schema", "draft_rules", "pair"}
 
@@ -48,10 +49,11 @@ class ModelSource:
     revision: str = "main"
     gated: bool = False
     files: tuple[str, ...] = ()  # allow patterns; empty means Tandem's defaults
+    file: str = ""  # format "gguf": the .gguf file in the repo
 
     @property
     def needs_conversion(self) -> bool:
-        return self.format == "hf"
+        return self.format in ("hf", "gguf")
 
 
 @dataclass(frozen=True)
@@ -168,10 +170,30 @@ def parse_source(table: Any, role: str) -> ModelSource:
         if not raw or not all(isinstance(f, str) and f for f in raw):
             raise EntryError(f"{role} files must be a non-empty list of patterns")
         files = tuple(raw)
+    file = _gguf_file(table, role, fmt, what)
     return ModelSource(
         repo=repo, format=fmt, weights=weights,
         license=_need(table, "license", str, what), revision=revision,
-        gated=_need(table, "gated", bool, what) if "gated" in table else False, files=files)
+        gated=_need(table, "gated", bool, what) if "gated" in table else False, files=files,
+        file=file)
+
+
+def _gguf_file(table: dict[str, Any], role: str, fmt: str, what: str) -> str:
+    """A "gguf" source names exactly one .gguf file of the repo; other formats name none."""
+    if fmt != "gguf":
+        if "file" in table:
+            raise EntryError(f"{role} file is only for format \"gguf\"")
+        return ""
+    if "file" not in table:
+        raise EntryError(f"{role} format \"gguf\" needs file = \"<name>.gguf\"")
+    file = _need(table, "file", str, what)
+    if not file.lower().endswith(".gguf") or any(c in file for c in "*?[]\\") \
+            or file.startswith("/") or ".." in file.split("/"):
+        raise EntryError(f"{role} file {file!r} must be the path of one .gguf file in the "
+                         "repo")
+    if "files" in table:
+        raise EntryError(f"{role} format \"gguf\" takes file, not files")
+    return file
 
 
 def parse_pair(table: Any) -> CatalogPair:

@@ -19,6 +19,7 @@ from app.ui.controls_controller import ControlsController
 from app.ui.conversations_controller import ConversationsController
 from app.ui.generation_controller import GenerationController
 from app.ui.help_menu import add_help_menu
+from app.ui.models_tab import ModelsTab
 from app.ui.orderly_exit import OrderlyExit
 from app.ui.race_tab import RaceTab
 from app.ui.settings_dialog import SettingsDialog
@@ -49,6 +50,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.chat_tab, "Chat")
         self.race_tab = RaceTab()  # loads its pipelines on the first race only
         self.tabs.addTab(self.race_tab, "Race")
+        self.models_tab = ModelsTab()  # browse, pull, add and remove pairs
+        self.tabs.addTab(self.models_tab, "Models")
         self.generation = GenerationController(self)
         self.controls = ControlsController(self.chat_tab.controls, self.generation,
                                            self.settings)
@@ -64,6 +67,9 @@ class MainWindow(QMainWindow):
         self.race_tab.pair_hint = lambda: (self.controls.pair().id,
                                            *self.controls.view.devices())
         self.race_tab.cache_dir = self.controls.cache_dir
+        # A pull finished here, or the store changed on disk (the CLI, another window).
+        self.models_tab.controller.pairs_changed.connect(self.controls.refresh_pairs)
+        self.models_tab.controller.pairs_changed.connect(self.race_tab.refresh_pairs)
         self.chat.answer_finished.connect(lambda _r: self.save_settings())
         self.help_menu = add_help_menu(self, lambda: self.controls.devices, self.pair_in_use)
         self._restore_geometry()
@@ -169,7 +175,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._exit.started:
+            if not self.models_tab.close_allowed():  # asks first while a pull runs
+                event.ignore()
+                return
             self._exit.started = True
+            self.models_tab.shutdown()
             self.save_settings()
             self.generation.shutdown()
             self.race_tab.shutdown()

@@ -67,6 +67,20 @@ class RaceController(QObject):
 
     # -- settings -------------------------------------------------------------------------
 
+    def refresh_pairs(self) -> None:
+        """Re-read the local ready pairs (a pull finished, the store changed on disk)."""
+        if self.running:
+            return
+        chosen = self.view.pair.currentData()
+        self.pairs = [p for p in list_ready_pairs() if p.draft is not None]
+        self.view.pair.blockSignals(True)
+        self.view.pair.clear()
+        for pair in self.pairs:
+            self.view.pair.addItem(pair.name, pair.id)
+        self.view.pair.setCurrentIndex(max(0, self.view.pair.findData(chosen)))
+        self.view.pair.blockSignals(False)
+        self._update_simultaneous()
+
     def refresh_remotes(self) -> None:
         """Offer each saved endpoint on both sides (keeping the current choices)."""
         self.remotes = remote_ready_pairs()

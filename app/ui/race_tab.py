@@ -65,6 +65,11 @@ class RaceTab(QWidget):
             markdown, _picture = self.controller.export(Path(folder))
             self.view.result.setText(self.view.result.text() + f" · exported to {markdown}")
 
+    def refresh_pairs(self) -> None:
+        """The store changed: list its pairs again (only once the tab has been built)."""
+        if self._controller is not None:
+            self._controller.refresh_pairs()
+
     def shutdown(self) -> None:
         if self._controller is not None:
             self._controller.shutdown()

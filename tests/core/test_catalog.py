@@ -121,3 +121,55 @@ def test_repo_ids():
     assert valid_repo_id("facebook/opt-6.7b")
     for bad in ("opt-6.7b", "a/b/c", "-a/b", "a/b.", "a/b..c", "a /b", "", "a/"):
         assert not valid_repo_id(bad), bad
+
+
+GGUF_ENTRY = """
+[[pair]]
+id = "gguf-pair"
+name = "A GGUF pair"
+tasks = ["code"]
+default_k = 3
+
+[pair.target]
+repo = "Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF"
+format = "gguf"
+{target_file}
+weights = "int4"
+license = "apache-2.0"
+
+[pair.draft]
+repo = "Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF"
+format = "gguf"
+file = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+weights = "int8"
+license = "apache-2.0"
+"""
+
+
+def _gguf(target_file: str) -> tuple:
+    catalog = parse_catalog(GGUF_ENTRY.format(target_file=target_file))
+    return catalog.pairs, [str(p) for p in catalog.problems]
+
+
+def test_gguf_source_names_one_file():
+    pairs, problems = _gguf('file = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"')
+    assert problems == []
+    (pair,) = pairs
+    assert pair.target.format == "gguf" and pair.target.needs_conversion
+    assert pair.target.file == "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+    assert pair.draft.file == "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+
+
+def test_gguf_source_without_file_or_with_a_bad_one_is_reported():
+    assert _gguf("")[1] == ['gguf-pair: target format "gguf" needs file = "<name>.gguf"']
+    for bad in ('file = "*.gguf"', 'file = "model.safetensors"', 'file = "../x.gguf"'):
+        pairs, problems = _gguf(bad)
+        assert pairs == () and len(problems) == 1
+        assert "must be the path of one .gguf file in the repo" in problems[0], bad
+    assert "takes file, not files" in _gguf('file = "a.gguf"\nfiles = ["a.gguf"]')[1][0]
+
+
+def test_file_only_for_gguf_sources():
+    problems = parse_catalog(entry(extra="").replace(
+        'format = "ov"', 'format = "ov"\nfile = "x.gguf"')).problems
+    assert [str(p) for p in problems] == ['good: target file is only for format "gguf"']

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from app.core.store.events import (
     Progress,
     ProgressSink,
 )
+from app.core.store.gguf_file import read_gguf
 
 GB = 2**30
 # Measured here: the subprocess itself (Python, torch, optimum, nncf) peaks near 0.6 GB
@@ -41,6 +43,20 @@ RAM_PER_CHECKPOINT_BYTE = 2.0
 OUTPUT_BYTES_PER_PARAM = {"int4": 0.6, "int8": 1.05, "fp16": 2.05, "fp32": 4.05}
 OUTPUT_OVERHEAD = 64 * 2**20
 WEIGHT_FILES = ("*.safetensors", "pytorch_model*.bin")
+# How long an export takes, for the progress bar between the subprocess's few stage lines:
+# about 20 s of start-up (torch, optimum, nncf) and, measured on a 2-core CPU, about a
+# minute per GB of 16-bit checkpoint (a 1.5B + 0.5B pair: 223 s).
+BASE_SECONDS = 20.0
+SECONDS_PER_GB = 60.0
+TICK_S = 1.0
+
+
+def estimate_seconds(checkpoint: int) -> float:
+    return BASE_SECONDS + SECONDS_PER_GB * checkpoint / GB
+
+
+# A GGUF is dequantized to float32 (4 bytes a parameter), saved, and exported from there.
+GGUF_RAM_PER_PARAM = 8.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,11 @@ def _bytes_per_param(src: Path) -> float:
 
 
 def estimate_needs(src: Path, weight_format: str) -> ConversionNeeds:
+    if src.is_file():  # a GGUF: dequantized to a float32 checkpoint first
+        weights = read_gguf(src, arrays=False).parameters
+        ram = BASE_RAM + int(GGUF_RAM_PER_PARAM * weights)
+        disk = int(weights * (4 + OUTPUT_BYTES_PER_PARAM.get(weight_format, 2.05)))
+        return ConversionNeeds(ram, disk + OUTPUT_OVERHEAD, src.stat().st_size)
     ckpt = checkpoint_bytes(src)
     params = ckpt / _bytes_per_param(src)
     ram = BASE_RAM + int(RAM_PER_CHECKPOINT_BYTE * params * 2)  # as a 16-bit checkpoint
@@ -91,10 +112,14 @@ def check_resources(needs: ConversionNeeds, label: str, workdir: Path,
             "Free some space (`tandem models du` shows what the store holds) and try again.")
 
 
-def conversion_available() -> bool:
+CONVERT_MODULES = ("torch", "optimum", "nncf")
+GGUF_MODULES = ("gguf", "accelerate")  # transformers' GGUF reader needs both
+
+
+def conversion_available(gguf: bool = False) -> bool:
     # find_spec on the top-level package does not import it.
     return all(importlib.util.find_spec(name) is not None
-               for name in ("torch", "optimum", "nncf"))
+               for name in CONVERT_MODULES + (GGUF_MODULES if gguf else ()))
 
 
 def _progress_line(line: str, side: str, label: str) -> Progress | None:
@@ -130,16 +155,19 @@ def _failure(returncode: int, tail: list[str], label: str) -> ConversionError:
 def run_conversion(src: Path, dst: Path, weight_format: str, sink: ProgressSink,
                    cancel: CancelToken, side: str = "", label: str = "",
                    python: str | None = None, check: bool = True) -> None:
-    """Convert the checkpoint in `src` to OpenVINO IR in `dst` (an empty staging folder)."""
+    """Convert the checkpoint in `src` (a folder, or a GGUF file) to OpenVINO IR in `dst`
+    (an empty staging folder)."""
     label = label or src.name
-    if not conversion_available() and python is None:
+    if not conversion_available(gguf=src.is_file()) and python is None:
         raise ConversionError(
-            f"Converting {label} needs the conversion tools (torch, optimum-intel), "
-            "which this installation does not have.",
+            f"Converting {label} needs the conversion tools (torch, optimum-intel"
+            f"{', gguf, accelerate' if src.is_file() else ''}), which this installation "
+            "does not have.",
             "Install them with `pip install \"tandem[convert]\"` (the CPU build of torch; "
             "see dev.py), or pick a pair whose sides are already OpenVINO IR.")
+    needs = estimate_needs(src, weight_format)
     if check:
-        check_resources(estimate_needs(src, weight_format), label, dst.parent)
+        check_resources(needs, label, dst.parent)
     cancel.check()
     cmd = [python or sys.executable, "-m", "app.core.store.convert_export", "--src", str(src),
            "--dst", str(dst), "--weight-format", weight_format]
@@ -155,6 +183,7 @@ def run_conversion(src: Path, dst: Path, weight_format: str, sink: ProgressSink,
                             text=True, encoding="utf-8", errors="replace", bufsize=1,
                             **group)
     tail: collections.deque[str] = collections.deque(maxlen=60)
+    clock = _Clock(sink, side, label, estimate_seconds(needs.checkpoint_bytes))
 
     def read() -> None:
         assert proc.stdout is not None
@@ -162,12 +191,13 @@ def run_conversion(src: Path, dst: Path, weight_format: str, sink: ProgressSink,
             tail.append(line.rstrip("\n"))
             event = _progress_line(line, side, label)
             if event is not None:
-                sink(event)
+                clock.stage(event)
 
     reader = threading.Thread(target=read, name="tandem-convert-output", daemon=True)
     reader.start()
     try:
         while proc.poll() is None:
+            clock.tick()
             if cancel.wait(0.1):
                 _stop(proc)
                 raise CancelledError(f"Cancelled the conversion of {label}.",
@@ -181,6 +211,39 @@ def run_conversion(src: Path, dst: Path, weight_format: str, sink: ProgressSink,
             raise CancelledError(f"Cancelled the conversion of {label}.",
                                  "Nothing was installed; pull again to start over.")
         raise _failure(proc.returncode, list(tail), label)
+
+
+class _Clock:
+    """Moves the bar during the long export: the subprocess's stage, or the time elapsed
+    against the estimate, whichever is further (never backwards, never full before done)."""
+
+    def __init__(self, sink: ProgressSink, side: str, label: str, estimate: float) -> None:
+        self.sink, self.side, self.label, self.estimate = sink, side, label, estimate
+        self.started = self.last_tick = time.monotonic()
+        self.shown = 0.0
+        self.detail = "starting"
+        self.lock = threading.Lock()
+
+    def _emit(self, reported: float) -> None:
+        elapsed = time.monotonic() - self.started
+        by_time = min(0.95, elapsed / self.estimate) if self.estimate > 0 else 0.0
+        with self.lock:
+            self.shown = max(self.shown, reported, by_time)
+            fraction = self.shown if reported >= 1.0 else min(self.shown, 0.99)
+            message = (f"converting {self.label}: {self.detail} · {elapsed:.0f} s of "
+                       f"about {self.estimate:.0f} s")
+        self.sink(Progress("convert", self.side, message, fraction=fraction))
+
+    def stage(self, event: Progress) -> None:
+        with self.lock:
+            self.detail = event.message.split(": ", 1)[-1] or self.detail
+        self._emit(event.fraction or 0.0)
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if now - self.last_tick >= TICK_S:
+            self.last_tick = now
+            self._emit(0.0)
 
 
 def _stop(proc: subprocess.Popen[str]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,18 +51,23 @@ def _no_telemetry() -> None:
     TelemetrySender.send = lambda self, backend, message: None
 
 
-def export_to_openvino(src: Path, dst: Path, weight_format: str = "int8") -> None:
-    """Write OpenVINO IR of `src` (model, tokenizer, detokenizer, configs) into `dst`."""
+def export_to_openvino(src: Path, dst: Path, weight_format: str = "int8",
+                       hf_tokenizer: Any = None, tokenizer_ir: Path | None = None,
+                       report: Callable[[float, str], None] = progress) -> None:
+    """Write OpenVINO IR of `src` (model, tokenizer, detokenizer, configs) into `dst`.
+
+    `tokenizer_ir`: a folder whose tokenizer IR is already converted (and checked), used
+    as it is; `hf_tokenizer`: the tokenizer to convert instead of `src`'s."""
     if weight_format not in WEIGHT_FORMATS:
         raise ValueError(f"weight format must be one of {', '.join(WEIGHT_FORMATS)}")
     _no_telemetry()
-    progress(0.02, "loading optimum-intel")
+    report(0.02, "loading optimum-intel")
     import openvino as ov
     import openvino_tokenizers
     from optimum.intel import OVModelForCausalLM
     from transformers import AutoTokenizer
 
-    progress(0.10, f"exporting the model ({weight_format})")
+    report(0.10, f"exporting the model ({weight_format})")
     kwargs: dict[str, Any] = {"export": True, "compile": False}
     quantization = _quantization(weight_format)
     if quantization is not None:
@@ -69,7 +75,7 @@ def export_to_openvino(src: Path, dst: Path, weight_format: str = "int8") -> Non
     else:
         kwargs["load_in_8bit"] = False
     model = OVModelForCausalLM.from_pretrained(str(src), **kwargs)
-    progress(0.70, "saving the model")
+    report(0.70, "saving the model")
     dst.mkdir(parents=True, exist_ok=True)
     if weight_format == "fp16":
         ov.save_model(model.model, dst / "openvino_model.xml", compress_to_fp16=True)
@@ -78,26 +84,44 @@ def export_to_openvino(src: Path, dst: Path, weight_format: str = "int8") -> Non
             model.generation_config.save_pretrained(dst)
     else:
         model.save_pretrained(dst)
-    progress(0.85, "converting the tokenizer")
-    hf_tokenizer = AutoTokenizer.from_pretrained(str(src))
-    tokenizer, detokenizer = openvino_tokenizers.convert_tokenizer(
-        hf_tokenizer, with_detokenizer=True)
-    ov.save_model(tokenizer, dst / "openvino_tokenizer.xml")
-    ov.save_model(detokenizer, dst / "openvino_detokenizer.xml")
+    report(0.85, "converting the tokenizer")
+    if tokenizer_ir is not None:
+        for name in ("openvino_tokenizer", "openvino_detokenizer"):
+            for ext in (".xml", ".bin"):
+                shutil.copy2(tokenizer_ir / (name + ext), dst / (name + ext))
+    else:
+        hf_tokenizer = hf_tokenizer or AutoTokenizer.from_pretrained(str(src))
+        tokenizer, detokenizer = openvino_tokenizers.convert_tokenizer(
+            hf_tokenizer, with_detokenizer=True)
+        ov.save_model(tokenizer, dst / "openvino_tokenizer.xml")
+        ov.save_model(detokenizer, dst / "openvino_detokenizer.xml")
     for name in TOKENIZER_FILES:
         if (src / name).is_file():
             shutil.copy2(src / name, dst / name)
-    progress(1.0, "done")
+    report(1.0, "done")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Convert a checkpoint to OpenVINO IR.")
-    parser.add_argument("--src", type=Path, required=True)
+    parser.add_argument("--src", type=Path, required=True,
+                        help="a checkpoint folder, or a .gguf file")
     parser.add_argument("--dst", type=Path, required=True)
     parser.add_argument("--weight-format", choices=WEIGHT_FORMATS, default="int8")
     args = parser.parse_args(argv)
     try:
-        export_to_openvino(args.src, args.dst, args.weight_format)
+        if args.src.is_file():
+            from app.core.store.convert_gguf import export_gguf
+
+            export_gguf(args.src, args.dst, args.weight_format, progress)
+        else:
+            export_to_openvino(args.src, args.dst, args.weight_format)
+    except ImportError as exc:
+        print(f"ERROR this conversion needs the Python package {exc.name!r}: install the "
+              "convert extra (pip install \"tandem[convert]\")", file=sys.stderr, flush=True)
+        return 2
+    except ValueError as exc:
+        print(f"ERROR {exc}", file=sys.stderr, flush=True)
+        return 2
     except MemoryError:
         print("ERROR not enough memory to convert this model", file=sys.stderr, flush=True)
         return 3

@@ -9,6 +9,7 @@ finished files are kept, a partial file is discarded by the library and fetched 
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import shutil
@@ -26,6 +27,7 @@ from app.core.store.events import (
     Progress,
     ProgressSink,
 )
+from app.core.store.hf_auth import load_token
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 # Only what Tandem needs from each kind of repo.
@@ -61,7 +63,7 @@ def hub_settings() -> HubSettings:
     return HubSettings(
         endpoint=(env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/"),
         cache_dir=Path(os.path.expanduser(os.path.expandvars(cache))),
-        token=env.get("HF_TOKEN") or env.get("HUGGING_FACE_HUB_TOKEN") or None,
+        token=load_token(),  # HF_TOKEN, else the OS keyring, else `hf auth login`
         offline=_truthy(env.get("HF_HUB_OFFLINE")) or _truthy(env.get("TRANSFORMERS_OFFLINE")),
     )
 
@@ -164,13 +166,13 @@ def hub_error(exc: BaseException, repo: str, settings: HubSettings) -> HubAccess
     if isinstance(exc, errors.GatedRepoError) or (
             status in (401, 403) and not isinstance(exc, errors.RepositoryNotFoundError)):
         why = ("no token was sent" if not settings.token else
-               "the token in HF_TOKEN has not been granted access")
+               "the token Tandem sent has not been granted access")
         return HubAccessError(
             f"{repo} is a gated repository: the Hub refused the download "
             f"({status or 'gated'}; {why}).",
-            f"Open {page} while logged in, accept its licence, then set HF_TOKEN to an "
-            f"access token of that account ({settings.endpoint}/settings/tokens) and pull "
-            "again.")
+            f"Open {page} while logged in, accept its licence, then give Tandem an "
+            f"access token of that account ({settings.endpoint}/settings/tokens): "
+            "\"Sign in…\" in the Models tab, or HF_TOKEN, and pull again.")
     if isinstance(exc, errors.RevisionNotFoundError):
         return HubAccessError(f"{repo} has no revision by that name.",
                               "Check the revision in models.toml, or use \"main\".")
@@ -196,6 +198,26 @@ def hub_error(exc: BaseException, repo: str, settings: HubSettings) -> HubAccess
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return HubAccessError(f"Downloading {repo} failed: {text}",
                           "Try again: files that finished are kept and the next pull resumes.")
+
+
+def disk_full(exc: BaseException | None) -> bool:
+    """The error, or one it was raised from, is a full disk (or a file-size limit)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG,
+                                                      getattr(errno, "EDQUOT", -1)):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def disk_full_error(repo: str, settings: HubSettings) -> NotEnoughResourcesError:
+    return NotEnoughResourcesError(
+        f"The disk filled up while downloading {repo} into the Hugging Face cache "
+        f"({settings.cache_dir}). Nothing was installed.",
+        "Free some space (or point HF_HOME at a bigger disk) and pull again: files that "
+        "finished are kept and the download resumes.")
 
 
 def check_disk(needed: int, cache_dir: Path, repo: str, free: int | None = None) -> None:
@@ -251,6 +273,10 @@ def fetch(repo: str, revision: str, kind: str, sink: ProgressSink, cancel: Cance
     if kind == "auto":
         kind = "ov" if "openvino_model.xml" in siblings else "hf"
     files = select_files(list(siblings), kind, patterns)
+    if not files and kind == "gguf":
+        raise HubAccessError(f"{repo} has no file {', '.join(patterns)}.",
+                             "Check the file name (format \"gguf\", file = ...) in "
+                             "models.toml.")
     if not files:
         raise HubAccessError(f"{repo} holds none of the files Tandem needs "
                              f"({'OpenVINO IR' if kind == 'ov' else 'a checkpoint'}).",
@@ -278,6 +304,8 @@ def fetch(repo: str, revision: str, kind: str, sink: ProgressSink, cancel: Cance
     except Exception as exc:
         if cancel.cancelled:
             raise CancelledError() from exc
+        if disk_full(exc):
+            raise disk_full_error(repo, settings) from exc
         raise hub_error(exc, repo, settings) from exc
     cancel.check()
     _remember_revision(settings.cache_dir, repo, revision, commit)

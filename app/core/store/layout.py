@@ -40,10 +40,14 @@ def repo_slug(repo: str) -> str:
     return repo.replace("/", "--")
 
 
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[:60] or "model"
+
+
 def local_slug(folder: Path) -> str:
     resolved = str(folder.resolve())
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", folder.resolve().name).strip("-.") or "model"
-    return f"local--{name[:60]}-{hashlib.sha256(resolved.encode()).hexdigest()[:8]}"
+    name = safe_name(folder.resolve().name)
+    return f"local--{name}-{hashlib.sha256(resolved.encode()).hexdigest()[:8]}"
 
 
 def model_dir(key: str) -> Path:

@@ -16,7 +16,7 @@ from typing import Any
 
 from app.core.engine.errors import InvalidSettingsError
 from app.core.engine.model_folder import check_model_folder
-from app.core.store import align, layout
+from app.core.store import align, gguf_import, layout
 from app.core.store.convert import WEIGHT_FILES, run_conversion
 from app.core.store.events import CancelToken, Progress, ProgressSink
 from app.core.store.hub import fetch
@@ -29,31 +29,38 @@ class SideSource:
     repo: str | None = None  # a Hugging Face repo id, or
     path: Path | None = None  # a local folder
     revision: str = "main"
-    format: str = "auto"  # "ov", "hf" or "auto" (decided from the files)
+    format: str = "auto"  # "ov", "hf", "gguf" or "auto" (decided from the files)
     weights: str | None = None  # conversion target; for "ov", what it holds if known
     patterns: tuple[str, ...] = ()
     convert_default: str = "int8"  # the conversion target when `weights` is not given
+    gguf_file: str | None = None  # format "gguf" from a repo: the file in it
 
     @property
     def label(self) -> str:
-        return self.repo or (self.path.name if self.path else "?")
+        if self.repo:
+            return f"{self.repo}/{self.gguf_file}" if self.gguf_file else self.repo
+        return self.path.name if self.path else "?"
 
     @property
     def slug(self) -> str:
         if self.repo:
+            if self.gguf_file:  # a repo often holds several quantizations
+                stem = Path(self.gguf_file).name.removesuffix(".gguf")
+                return layout.repo_slug(self.repo) + "--" + layout.safe_name(stem)
             return layout.repo_slug(self.repo)
         assert self.path is not None
         return layout.local_slug(self.path)
 
     def variant(self, fmt: str) -> str:
-        if fmt == "hf":
+        if fmt in ("hf", "gguf"):
             return self.weights or self.convert_default
         return self.weights or "ov"
 
     def describe(self, commit: str | None = None) -> dict[str, Any]:
         if self.repo:
-            return {"kind": "hub", "repo": self.repo, "revision": self.revision,
-                    "commit": commit}
+            found = {"kind": "hub", "repo": self.repo, "revision": self.revision,
+                     "commit": commit}
+            return {**found, "file": self.gguf_file} if self.gguf_file else found
         assert self.path is not None
         return {"kind": "local", "path": str(self.path.resolve()),
                 "fingerprint": folder_fingerprint(self.path)}
@@ -65,8 +72,13 @@ SMALL_FILE = 16 * 2**20  # files up to this size are fingerprinted by content
 def folder_fingerprint(folder: Path) -> str:
     """What a local folder holds, cheaply: the content hash of every small file (configs,
     tokenizers) and the size and modification time of every large one (weights). A
-    stored conversion is reused only while this is unchanged (issue 13 item 6)."""
+    stored conversion is reused only while this is unchanged (issue 13 item 6). A GGUF
+    source is a single file, fingerprinted the same way."""
     digest = hashlib.sha256()
+    if folder.is_file():
+        st = folder.stat()
+        digest.update(f"{folder.name}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+        return digest.hexdigest()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder)
         if any(part.startswith(".") for part in rel.parts):
@@ -103,7 +115,8 @@ def local_format(folder: Path) -> str:
 def _matches(manifest: Manifest, source: SideSource) -> bool:
     found = manifest.source
     if source.repo:
-        return found.get("repo") == source.repo and found.get("revision") == source.revision
+        return found.get("repo") == source.repo and found.get("revision") == \
+            source.revision and found.get("file") == source.gguf_file
     if source.path is None or found.get("path") != str(source.path.resolve()):
         return False
     # The folder's files changed since it was stored (a fixed tokenizer, new weights):
@@ -206,12 +219,15 @@ def prepare(source: SideSource, sink: ProgressSink, cancel: CancelToken,
     staging = layout.new_staging(f"{source.role}-{source.slug}")
     try:
         if source.repo:
+            patterns = (source.gguf_file,) if source.gguf_file else source.patterns
             snapshot = fetch(source.repo, source.revision, source.format, sink, cancel,
-                             source.role, source.patterns)
+                             source.role, patterns)
             src, names = snapshot.folder, list(snapshot.files)
             described = source.describe(snapshot.commit)
             fmt = source.format if source.format != "auto" else (
                 "ov" if "openvino_model.xml" in names else "hf")
+            if source.gguf_file:
+                src = src / source.gguf_file
         else:
             assert source.path is not None
             src = source.path
@@ -221,9 +237,13 @@ def prepare(source: SideSource, sink: ProgressSink, cancel: CancelToken,
                            if p.is_file())
         work = staging / "model"
         work.mkdir()
+        extra: dict[str, Any] = {}
         if fmt == "ov":
             # A user's own folder is copied: they may rewrite its files in place later.
             _copy_files(src, names, work, cancel, link=source.repo is not None)
+        elif fmt == "gguf":
+            extra = gguf_import.convert(src, work, source.variant(fmt), sink, cancel,
+                                        source.role, source.label)
         else:
             run_conversion(src, work, source.variant(fmt), sink, cancel, source.role,
                            source.label)
@@ -241,8 +261,9 @@ def prepare(source: SideSource, sink: ProgressSink, cancel: CancelToken,
         check_model_folder(work, source.role)
         cancel.check()
         manifest = write_manifest(work, source={**described, "format": fmt},
-                                  weights=variant.split("-tok")[0], converted=fmt == "hf",
-                                  tokenizer_from=tokenizer_from, cancel=cancel)
+                                  weights=variant.split("-tok")[0], converted=fmt != "ov",
+                                  tokenizer_from=tokenizer_from, cancel=cancel,
+                                  extra=extra)
         key = f"{source.slug}/{variant}"
         layout.install(work, layout.model_dir(key))
         folder = layout.model_dir(key)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
 from huggingface_hub.utils import logging as hf_logging
 
 from tests.fixtures.hub_server import FakeHub, demo_hub
+from tests.fixtures.memory_keyring import MemoryKeyring
 
 # huggingface_hub gives its logger a stream handler bound to sys.stderr when first used;
 # bind it now, not inside a test whose captured stderr is closed afterwards.
@@ -19,11 +21,22 @@ DEMO_HF = ROOT / "resources" / "demo" / "hf"
 
 
 @pytest.fixture
-def hf_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """The OS keyring replaced by an empty in-memory one (the store reads the token there)."""
+    previous = keyring.get_keyring()
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    yield memory
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def hf_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+            memory_keyring: MemoryKeyring) -> Path:
     home = tmp_path / "hf-home"
     monkeypatch.setenv("HF_HOME", str(home))
     for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN",
-                 "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+                 "HF_TOKEN_PATH", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
         monkeypatch.delenv(name, raising=False)
     return home
 
