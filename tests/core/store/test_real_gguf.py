@@ -99,18 +99,17 @@ def test_smollm2_gguf_imports_answers_and_keeps_greedy_identity(
     tokenizer = openvino_genai.Tokenizer(str(pair.target))
     for prompt in LOOKUP_PROMPTS:
         plain = _generate(capsys, "--no-draft", "--max-new-tokens", "48", prompt)
-        lookup = _generate(capsys, "--prompt-lookup", "3", "--k", "4",
-                           "--max-new-tokens", "48", prompt)
+        lookup = _generate(capsys, "--prompt-lookup", "3", "--max-new-tokens", "48", prompt)
         assert lookup["mode"] == "prompt_lookup"
         if lookup["text"] == plain["text"]:
             continue
         # Different text: find the first differing token and ask the target itself.
-        sessions = {mode: load_session(PairSpec(pair.target, mode=mode))
-                    for mode in (Mode.PLAIN, Mode.PROMPT_LOOKUP)}
+        requests = {Mode.PLAIN: GenerationRequest.chat(prompt, max_new_tokens=48),
+                    Mode.PROMPT_LOOKUP: GenerationRequest.chat(prompt, max_new_tokens=48,
+                                                               max_ngram_size=3)}
+        sessions = {mode: load_session(PairSpec(pair.target, mode=mode)) for mode in requests}
         try:
-            request = GenerationRequest.chat(prompt, max_new_tokens=48, max_ngram_size=3,
-                                             num_assistant_tokens=4)
-            ids = {m: list(s.generate(request).token_ids) for m, s in sessions.items()}
+            ids = {m: list(s.generate(requests[m]).token_ids) for m, s in sessions.items()}
         finally:
             for s in sessions.values():
                 s.close()
