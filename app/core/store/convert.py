@@ -158,7 +158,8 @@ def run_conversion(src: Path, dst: Path, weight_format: str, sink: ProgressSink,
     """Convert the checkpoint in `src` (a folder, or a GGUF file) to OpenVINO IR in `dst`
     (an empty staging folder)."""
     label = label or src.name
-    if not conversion_available(gguf=src.is_file()) and python is None:
+    available = conversion_available(gguf=True) if src.is_file() else conversion_available()
+    if not available and python is None:
         raise ConversionError(
             f"Converting {label} needs the conversion tools (torch, optimum-intel"
             f"{', gguf, accelerate' if src.is_file() else ''}), which this installation "

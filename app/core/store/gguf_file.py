@@ -34,6 +34,11 @@ GGML_TYPE_NAMES = {0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 6: "Q5_0", 7: "Q5_1
                    8: "Q8_0", 10: "Q2_K", 11: "Q3_K", 12: "Q4_K", 13: "Q5_K", 14: "Q6_K",
                    30: "BF16"}
 
+# general.file_type (llama.cpp's LLAMA_FTYPE_MOSTLY_*): what the file is called by.
+FILE_TYPES = {0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
+              10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S",
+              15: "Q4_K_M", 16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 32: "BF16"}
+
 
 class GgufError(InvalidSettingsError):
     """The file is not a GGUF, or not a complete one."""
@@ -94,9 +99,16 @@ class GgufInfo:
 
     @property
     def quantization(self) -> str:
-        kinds = [GGML_TYPE_NAMES.get(t.type, str(t.type)) for t in self.tensors
-                 if len(t.shape) > 1]
-        return max(set(kinds), key=kinds.count) if kinds else "?"
+        """The file's type ("Q4_K_M"), or else the type holding most weights."""
+        named = FILE_TYPES.get(int(self.metadata.get("general.file_type", -1)))
+        if named:
+            return named
+        weights: dict[str, int] = {}
+        for t in self.tensors:
+            if len(t.shape) > 1:
+                name = GGML_TYPE_NAMES.get(t.type, str(t.type))
+                weights[name] = weights.get(name, 0) + t.elements
+        return max(weights, key=lambda k: weights[k]) if weights else "?"
 
 
 class _Cursor:

@@ -119,3 +119,15 @@ def test_conversion_needs_of_a_gguf_come_from_its_tensor_table(tmp_path: Path):
     assert needs.checkpoint_bytes == gguf.stat().st_size
     assert needs.ram_bytes == BASE_RAM + int(GGUF_RAM_PER_PARAM * 100_100)
     assert needs.disk_bytes > 100_100 * 4  # the float32 checkpoint made on the way
+
+
+def test_without_the_gguf_packages_the_message_names_them(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    import app.core.store.convert as convert
+
+    monkeypatch.setattr(convert, "conversion_available", lambda gguf=False: not gguf)
+    gguf = write_gguf(tmp_path / "m.gguf")
+    with pytest.raises(ConversionError) as err:
+        convert.run_conversion(gguf, tmp_path / "out", "int8", lambda e: None, CancelToken())
+    assert "(torch, optimum-intel, gguf, accelerate)" in err.value.message
+    assert "tandem[convert]" in err.value.hint

@@ -26,6 +26,9 @@ def test_reads_metadata_arrays_and_tensors(tmp_path: Path) -> None:
     assert info.parameters == 88
     assert info.expected_size == path.stat().st_size
     assert read_gguf(path, arrays=False).metadata["tokenizer.ggml.tokens"] == 3
+    assert info.quantization == "F32"  # the type holding most weights, when not named
+    named = write_gguf(tmp_path / "n.gguf", {"general.file_type": 15})
+    assert read_gguf(named).quantization == "Q4_K_M"
 
 
 def test_not_a_gguf_says_so(tmp_path: Path) -> None:

@@ -95,6 +95,7 @@ def test_missing_vocabulary(info: GgufInfo, demo_tokenizer: Any) -> None:
         "the GGUF holds no vocabulary (tokenizer.ggml.tokens) to check against"]
 
 
+@pytest.mark.slow
 @pytest.mark.convert
 def test_gguf_vocab_builder_matches_the_original(info: GgufInfo, tmp_path: Path) -> None:
     from transformers import AutoTokenizer
