@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from app.devtools.real_weights import MODELS, default_cache, model_path
+from benchmarks import llama_cpp_example as example
 from benchmarks.llama_cpp_build import CMAKE_FLAGS, LlamaCpp, build, locate
 from benchmarks.llama_cpp_server import LlamaServer, ServerConfig
 
@@ -46,22 +47,31 @@ PROMPTS = {
 KEEP_MARKER = "<!-- Notes below this line are kept when the script rewrites the file. -->"
 
 
+Key = tuple[str, str, str]  # engine ("server" or "example"), setting, prompt
+
+
 @dataclass
 class Runs:
-    """Per (setting, prompt): decode tok/s, drafted and accepted tokens, and the texts."""
+    """Per key: decode tok/s, drafted and accepted tokens, and the texts."""
 
-    speed: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
-    drafted: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
-    accepted: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
-    texts: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    speed: dict[Key, list[float]] = field(default_factory=lambda: defaultdict(list))
+    drafted: dict[Key, int] = field(default_factory=lambda: defaultdict(int))
+    accepted: dict[Key, int] = field(default_factory=lambda: defaultdict(int))
+    texts: dict[Key, set[str]] = field(default_factory=lambda: defaultdict(set))
     bench: list[float] = field(default_factory=list)  # llama-bench tg96 tok/s
 
-    def add(self, key: tuple[str, str], reply: dict[str, Any]) -> None:
+    def add_reply(self, key: Key, reply: dict[str, Any]) -> None:
         timings = reply.get("timings", {})
         self.speed[key].append(float(timings["predicted_per_second"]))
         self.drafted[key] += int(timings.get("draft_n", 0))
         self.accepted[key] += int(timings.get("draft_n_accepted", 0))
         self.texts[key].add(reply["choices"][0]["message"]["content"])
+
+    def add_example(self, key: Key, run: example.ExampleRun) -> None:
+        self.speed[key].append(run.tokens_per_s)
+        self.drafted[key] += run.drafted
+        self.accepted[key] += run.accepted
+        self.texts[key].add(run.text)
 
 
 def cpu_name() -> str:
@@ -95,29 +105,41 @@ def llama_bench(tree: LlamaCpp, target: Path, threads: int, tokens: int) -> floa
     return float(json.loads(out)[0]["avg_ts"])
 
 
-def bench(tree: LlamaCpp, args: argparse.Namespace) -> tuple[Runs, list[str], str]:
+def bench(tree: LlamaCpp, args: argparse.Namespace) -> tuple[Runs, str]:
     target, draft = gguf(TARGET), gguf(DRAFT)
-    server = tree.binary("llama-server")
-    configs = [ServerConfig(server, target, threads=args.threads, port=args.port)] + [
-        ServerConfig(server, target, draft, k, args.threads, args.port) for k in args.draft_max]
+    configs: list[ServerConfig] = []
+    if "server" in args.engines:
+        server = tree.binary("llama-server")
+        configs = [ServerConfig(server, target, threads=args.threads, port=args.port)] + [
+            ServerConfig(server, target, draft, k, args.threads, args.port)
+            for k in args.draft_max]
+    spec_simple = tree.binary("llama-speculative-simple") if "example" in args.engines \
+        else None
+    prompts = {name: PROMPTS[name] for name in args.prompts}
     runs = Runs()
     load_before = load_average()
     log = Path(args.log) if args.log else None
     for round_n in range(args.rounds):
         runs.bench.append(llama_bench(tree, target, args.threads, args.tokens))
-        shift = round_n % len(configs)
+        if spec_simple is not None:
+            ks = args.draft_max[round_n % len(args.draft_max):] \
+                + args.draft_max[:round_n % len(args.draft_max)]
+            for k in ks:
+                for name, prompt in prompts.items():
+                    runs.add_example(("example", f"draft-max {k}", name), example.run(
+                        spec_simple, target, draft, k, prompt, args.threads, args.tokens))
+        shift = round_n % max(1, len(configs))
         for config in configs[shift:] + configs[:shift]:
             with LlamaServer(config, log) as live:
                 live.chat("Say hello.", 8)  # warm-up
-                for name, prompt in PROMPTS.items():
-                    runs.add((config.label, name), live.chat(prompt, args.tokens))
+                for name, prompt in prompts.items():
+                    runs.add_reply(("server", config.label, name),
+                                   live.chat(prompt, args.tokens))
         print(f"round {round_n + 1}/{args.rounds} done; load {load_average()}", flush=True)
-    load = f"{load_before} before, {load_average()} after (1 / 5 / 15 min)"
-    return runs, [c.label for c in configs], load
+    return runs, f"{load_before} before, {load_average()} after (1 / 5 / 15 min)"
 
 
-def render(tree: LlamaCpp, runs: Runs, labels: list[str], load: str,
-           args: argparse.Namespace) -> str:
+def render(tree: LlamaCpp, runs: Runs, load: str, args: argparse.Namespace) -> str:
     tg = statistics.median(runs.bench)
     lines = [
         "# llama.cpp on the same GGUF files",
@@ -135,29 +157,56 @@ def render(tree: LlamaCpp, runs: Runs, labels: list[str], load: str,
         "|---|---|---|",
         f"| tg{args.tokens} | **{tg:.1f}** | {', '.join(f'{x:.1f}' for x in runs.bench)} |",
         "",
-        "## Plain and speculative: llama-server, same chat prompts",
-        "",
-        "Decode tok/s is the server's `timings.predicted_per_second` (prompt processing "
-        "excluded); acceptance is `draft_n_accepted / draft_n` summed over the rounds. "
-        "`same text` compares each answer with the plain server's.",
-        "",
-        "| setting | prompt | decode tok/s (median) | × server plain | × llama-bench tg | "
-        "drafted | accepted | acceptance | same text |",
-        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for label in labels:
-        for name in PROMPTS:
-            key = (label, name)
+    if any(key[0] == "example" for key in runs.speed):
+        lines += [
+            "## Speculative: llama-speculative-simple (its example)",
+            "",
+            "Decode tok/s from its log (\"decoded N tokens … speed\"); acceptance is "
+            "n_accept / n_drafted summed over the rounds. The prompt is wrapped in Qwen's "
+            "ChatML template. `same text` compares with draft-max "
+            f"{args.draft_max[0]}'s answer.",
+            "", *_table(runs, "example", tg, args),
+            "",
+        ]
+    if any(key[0] == "server" for key in runs.speed):
+        lines += [
+            "## Plain and speculative: llama-server, same chat prompts",
+            "",
+            "Decode tok/s is the server's `timings.predicted_per_second` (prompt processing "
+            "excluded); acceptance is `draft_n_accepted / draft_n` summed over the rounds. "
+            "`same text` compares each answer with the plain server's.",
+            "", *_table(runs, "server", tg, args),
+            "",
+        ]
+    lines += ["Prompts:", ""] + [f"- {name}: “{PROMPTS[name]}”" for name in args.prompts]
+    return "\n".join(lines) + "\n"
+
+
+def _table(runs: Runs, engine: str, tg: float, args: argparse.Namespace) -> list[str]:
+    settings = (["plain"] if engine == "server" else []) \
+        + [f"draft-max {k}" for k in args.draft_max]
+    reference = "plain" if engine == "server" else f"draft-max {args.draft_max[0]}"
+    head = "| setting | prompt | decode tok/s (median) | "
+    head += "× server plain | " if engine == "server" else ""
+    lines = [head + "× llama-bench tg | drafted | accepted | acceptance | same text |",
+             "|---" * (9 if engine == "server" else 8) + "|"]
+    for label in settings:
+        for name in args.prompts:
+            key = (engine, label, name)
+            if not runs.speed.get(key):
+                continue
             speed = statistics.median(runs.speed[key])
-            plain = statistics.median(runs.speed[("plain", name)])
             drafted, accepted = runs.drafted[key], runs.accepted[key]
             rate = f"{accepted / drafted:.0%}" if drafted else "—"
-            same = "yes" if runs.texts[key] == runs.texts[("plain", name)] else "no"
-            lines.append(f"| {label} | {name} | {speed:.1f} | {speed / plain:.2f}× | "
-                         f"{speed / tg:.2f}× | {drafted or '—'} | {accepted or '—'} | {rate} "
-                         f"| {same} |")
-    lines += ["", "Prompts:", ""] + [f"- {name}: “{text}”" for name, text in PROMPTS.items()]
-    return "\n".join(lines) + "\n"
+            same = "yes" if runs.texts[key] == runs.texts[(engine, reference, name)] else "no"
+            row = f"| {label} | {name} | {speed:.1f} | "
+            if engine == "server":
+                plain = statistics.median(runs.speed[("server", "plain", name)])
+                row += f"{speed / plain:.2f}× | "
+            lines.append(row + f"{speed / tg:.2f}× | {drafted or '—'} | {accepted or '—'} | "
+                         f"{rate} | {same} |")
+    return lines
 
 
 def _flags() -> list[str]:
@@ -200,6 +249,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--draft-max", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--engines", nargs="+", choices=("example", "server"),
+                        default=["example", "server"],
+                        help="bench: llama-speculative-simple and/or llama-server")
+    parser.add_argument("--prompts", nargs="+", choices=sorted(PROMPTS),
+                        default=list(PROMPTS))
     parser.add_argument("--plain", action="store_true", help="serve: no draft model")
     parser.add_argument("--log", help="append the servers' output to this file")
     parser.add_argument("--out", type=Path, help="bench: write the Markdown table here")
@@ -211,8 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     tree = locate()
     if args.command == "serve":
         return serve(tree, args)
-    runs, labels, load = bench(tree, args)
-    text = render(tree, runs, labels, load, args)
+    runs, load = bench(tree, args)
+    text = render(tree, runs, load, args)
     print(text)
     if args.out:
         write(args.out, text)
