@@ -121,20 +121,27 @@ def bench(tree: LlamaCpp, args: argparse.Namespace) -> tuple[Runs, str]:
     log = Path(args.log) if args.log else None
     for round_n in range(args.rounds):
         runs.bench.append(llama_bench(tree, target, args.threads, args.tokens))
+        print(f"llama-bench tg{args.tokens}: {runs.bench[-1]:.2f} tok/s; load "
+              f"{load_average()}", flush=True)
         if spec_simple is not None:
             ks = args.draft_max[round_n % len(args.draft_max):] \
                 + args.draft_max[:round_n % len(args.draft_max)]
             for k in ks:
                 for name, prompt in prompts.items():
-                    runs.add_example(("example", f"draft-max {k}", name), example.run(
-                        spec_simple, target, draft, k, prompt, args.threads, args.tokens))
+                    run = example.run(spec_simple, target, draft, k, prompt, args.threads,
+                                      args.tokens)
+                    runs.add_example(("example", f"draft-max {k}", name), run)
+                    print(f"speculative-simple draft-max {k} {name}: {run.tokens_per_s:.2f} "
+                          f"tok/s, {run.accepted}/{run.drafted} accepted; load "
+                          f"{load_average()}", flush=True)
         shift = round_n % max(1, len(configs))
         for config in configs[shift:] + configs[:shift]:
             with LlamaServer(config, log) as live:
                 live.chat("Say hello.", 8)  # warm-up
                 for name, prompt in prompts.items():
-                    runs.add_reply(("server", config.label, name),
-                                   live.chat(prompt, args.tokens))
+                    reply = live.chat(prompt, args.tokens)
+                    runs.add_reply(("server", config.label, name), reply)
+                    print(f"server {config.label} {name}: {reply['timings']}", flush=True)
         print(f"round {round_n + 1}/{args.rounds} done; load {load_average()}", flush=True)
     return runs, f"{load_before} before, {load_average()} after (1 / 5 / 15 min)"
 
