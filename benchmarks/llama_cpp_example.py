@@ -40,11 +40,13 @@ def parse(stdout: str, stderr: str) -> ExampleRun:
 
 
 def run(binary: Path, target: Path, draft: Path, draft_max: int, prompt: str,
-        threads: int, tokens: int) -> ExampleRun:
+        threads: int, tokens: int, no_repack: bool = False) -> ExampleRun:
     command = [str(binary), "-m", str(target), "-md", str(draft), "-p",
                CHATML.format(prompt=prompt), "-n", str(tokens), "-t", str(threads),
                "-tb", str(threads), "-td", str(threads), "-tbd", str(threads),
-               "--spec-draft-n-max", str(draft_max), "--temp", "0", "-c", "2048"]
+               "--spec-type", "draft-simple", "--spec-draft-n-max", str(draft_max),
+               "--temp", "0", "-c", "2048",
+               *(["--no-repack"] if no_repack else [])]
     done = subprocess.run(command, capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
         raise RuntimeError(f"llama-speculative-simple failed ({done.returncode}):\n"

@@ -98,9 +98,11 @@ def gguf(name: str) -> Path:
     return path
 
 
-def llama_bench(tree: LlamaCpp, target: Path, threads: int, tokens: int) -> float:
+def llama_bench(tree: LlamaCpp, target: Path, threads: int, tokens: int,
+                no_repack: bool = False) -> float:
     out = subprocess.run([str(tree.binary("llama-bench")), "-m", str(target), "-t",
-                          str(threads), "-p", "0", "-n", str(tokens), "-r", "1", "-o", "json"],
+                          str(threads), "-p", "0", "-n", str(tokens), "-r", "1", "-o", "json",
+                          *(["--repack", "0"] if no_repack else [])],
                          check=True, capture_output=True, text=True).stdout
     return float(json.loads(out)[0]["avg_ts"])
 
@@ -110,8 +112,10 @@ def bench(tree: LlamaCpp, args: argparse.Namespace) -> tuple[Runs, str]:
     configs: list[ServerConfig] = []
     if "server" in args.engines:
         server = tree.binary("llama-server")
-        configs = [ServerConfig(server, target, threads=args.threads, port=args.port)] + [
-            ServerConfig(server, target, draft, k, args.threads, args.port)
+        configs = [ServerConfig(server, target, threads=args.threads, port=args.port,
+                                no_repack=args.no_repack)] + [
+            ServerConfig(server, target, draft, k, args.threads, args.port,
+                         no_repack=args.no_repack)
             for k in args.draft_max]
     spec_simple = tree.binary("llama-speculative-simple") if "example" in args.engines \
         else None
@@ -120,7 +124,8 @@ def bench(tree: LlamaCpp, args: argparse.Namespace) -> tuple[Runs, str]:
     load_before = load_average()
     log = Path(args.log) if args.log else None
     for round_n in range(args.rounds):
-        runs.bench.append(llama_bench(tree, target, args.threads, args.tokens))
+        runs.bench.append(llama_bench(tree, target, args.threads, args.tokens,
+                                      args.no_repack))
         print(f"llama-bench tg{args.tokens}: {runs.bench[-1]:.2f} tok/s; load "
               f"{load_average()}", flush=True)
         if spec_simple is not None:
@@ -129,7 +134,7 @@ def bench(tree: LlamaCpp, args: argparse.Namespace) -> tuple[Runs, str]:
             for k in ks:
                 for name, prompt in prompts.items():
                     run = example.run(spec_simple, target, draft, k, prompt, args.threads,
-                                      args.tokens)
+                                      args.tokens, args.no_repack)
                     runs.add_example(("example", f"draft-max {k}", name), run)
                     print(f"speculative-simple draft-max {k} {name}: {run.tokens_per_s:.2f} "
                           f"tok/s, {run.accepted}/{run.drafted} accepted; load "
@@ -233,7 +238,7 @@ def write(out: Path, text: str) -> None:
 def serve(tree: LlamaCpp, args: argparse.Namespace) -> int:
     config = ServerConfig(tree.binary("llama-server"), gguf(TARGET),
                           None if args.plain else gguf(DRAFT), args.draft_max[0],
-                          args.threads, args.port)
+                          args.threads, args.port, no_repack=args.no_repack)
     print(" ".join(config.command()), flush=True)
     with LlamaServer(config):
         print(f"ready at {config.url} ({config.label}); try:\n  python -m app generate "
@@ -262,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prompts", nargs="+", choices=sorted(PROMPTS),
                         default=list(PROMPTS))
     parser.add_argument("--plain", action="store_true", help="serve: no draft model")
+    parser.add_argument("--no-repack", action="store_true",
+                        help="no weight repacking / AMX buffers (where ggml's AMX path "
+                        "crashes, as it did on the Sapphire Rapids VM used here)")
     parser.add_argument("--log", help="append the servers' output to this file")
     parser.add_argument("--out", type=Path, help="bench: write the Markdown table here")
     args = parser.parse_args(argv)

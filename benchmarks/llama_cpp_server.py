@@ -21,6 +21,7 @@ class ServerConfig:
     threads: int = 2
     port: int = 8090
     context: int = 2048
+    no_repack: bool = False  # -nr: no extra buffer types (AMX crashed on the machine used)
 
     @property
     def label(self) -> str:
@@ -34,9 +35,13 @@ class ServerConfig:
         command = [str(self.binary), "-m", str(self.target), "-t", str(self.threads),
                    "-tb", str(self.threads), "-c", str(self.context), "-np", "1",
                    "--host", "127.0.0.1", "--port", str(self.port), "--metrics"]
+        if self.no_repack:
+            command.append("--no-repack")
         if self.draft is not None:
-            command += ["-md", str(self.draft), "-td", str(self.threads), "-tbd",
-                        str(self.threads), "--spec-draft-n-max", str(self.draft_max)]
+            # This llama.cpp loads a draft with -md but drafts only with --spec-type.
+            command += ["-md", str(self.draft), "--spec-type", "draft-simple",
+                        "-td", str(self.threads), "-tbd", str(self.threads),
+                        "--spec-draft-n-max", str(self.draft_max)]
         return command
 
 
