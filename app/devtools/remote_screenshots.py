@@ -85,6 +85,7 @@ def inner(args: argparse.Namespace) -> int:
 
     done: list[object] = []
     window.chat.answer_finished.connect(done.append)
+    window.chat_tab.controls.max_new.setValue(args.tokens)
     combo = window.chat_tab.controls.pair
     combo.setCurrentIndex(combo.findData(REMOTE_PREFIX + speculative.id))
     window.chat.send(CHAT_PROMPT)
