@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +84,14 @@ def test_a_plain_llama_cpp_server_reports_no_acceptance(plain: RecordedServer) -
     assert stats.drafted_tokens is None and stats.acceptance_rate is None
     assert stats.generated_tokens == final["usage"]["completion_tokens"]
     assert stats.target_steps == stats.generated_tokens
+
+
+def test_race_timeline_counts_a_real_llama_cpp_stream(speculative: RecordedServer) -> None:
+    from app.core.bench.race import timeline
+
+    with RemoteSession(Endpoint(speculative.url)) as session:
+        result = session.generate(GenerationRequest.chat("Hi", max_new_tokens=24))
+    points = timeline(result)
+    # No token ids in llama.cpp's chunks: each text chunk is a token on the race's chart.
+    assert points[-1][1] == sum(1 for e in result.steps if e.text) > 1
+    assert all(b[0] >= a[0] and b[1] > a[1] for a, b in pairwise(points))
