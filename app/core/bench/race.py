@@ -26,15 +26,21 @@ class RaceRound:
 
 
 def timeline(result: GenerationResult) -> list[tuple[float, int]]:
-    """(seconds since the prompt was submitted, tokens so far) after each target step."""
+    """(seconds since the prompt was submitted, tokens so far) after each target step.
+
+    A stream without token ids (an OpenAI-style server: llama.cpp, vLLM) counts each
+    text chunk as one token, as the live metrics do."""
     steps = [e for e in result.steps if e.token_ids]
+    text_chunks = not steps
+    if text_chunks:
+        steps = [e for e in result.steps if e.text]
     if not steps:
         return [(0.0, 0)]
     submitted = steps[0].timestamp - result.stats.ttft_ms / 1000
     points = [(0.0, 0)]
     total = 0
     for event in steps:
-        total += len(event.token_ids)
+        total += 1 if text_chunks else len(event.token_ids)
         points.append((event.timestamp - submitted, total))
     return points
 

@@ -11,7 +11,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.core.engine.remote.acceptance import NOT_REPORTED, Acceptance
+from app.core.engine.remote.acceptance import (
+    NOT_REPORTED,
+    SOURCE_TANDEM,
+    SOURCE_VLLM_METRICS_APPROX,
+    Acceptance,
+)
 from app.core.engine.remote.stream_state import StreamState
 from app.core.engine.types import FinishReason, RunStats, StepEvent
 
@@ -37,7 +42,7 @@ def build_remote_stats(*, host: str, steps: Sequence[StepEvent], chunk_tokens: S
     else:
         ttft_ms = tpot_ms = 0.0
     server = state.server_stats
-    steps_n = int(server.get("target_steps") or len(visible))
+    steps_n = _target_steps(server, len(visible), generated, acceptance)
     histogram: dict[int, int] = {}
     if isinstance(server.get("accepted_histogram"), dict):
         histogram = {int(k): int(v) for k, v in server["accepted_histogram"].items()}
@@ -60,6 +65,22 @@ def build_remote_stats(*, host: str, steps: Sequence[StepEvent], chunk_tokens: S
         num_assistant_tokens=_opt_int(server.get("num_assistant_tokens")),
         acceptance_source=acceptance.source if acceptance else NOT_REPORTED,
     )
+
+
+def _target_steps(server: dict[str, object], chunks: int, generated: int,
+                  acceptance: Acceptance | None) -> int:
+    """A Tandem server says how many target steps it ran. Other draft-and-verify servers
+    (llama.cpp, vLLM) stream one chunk per token, so chunks are not steps there; but each
+    target step yields its accepted draft tokens plus one token of its own, so the steps
+    are the generated tokens minus the accepted ones (not from an approximate report)."""
+    reported = server.get("target_steps")
+    if isinstance(reported, int) and reported > 0:
+        return reported
+    if acceptance is not None and acceptance.accepted is not None \
+            and acceptance.source not in (SOURCE_TANDEM, SOURCE_VLLM_METRICS_APPROX) \
+            and 0 <= acceptance.accepted < generated:
+        return generated - acceptance.accepted
+    return chunks
 
 
 def _opt_int(value: object) -> int | None:
