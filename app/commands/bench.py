@@ -56,7 +56,8 @@ def _settings(args: argparse.Namespace) -> Any:
 def _progress(row: Any) -> None:
     if row.speedup is None:
         return
-    check = {True: "identical", False: "DIFFERENT", None: "sampled"}[row.identical]
+    check = {True: "identical", None: "sampled"}.get(row.identical,
+                                                     row.identity or "DIFFERENT")
     print(f"  #{row.example} {row.section}: {row.prompt} {row.decoding} {row.mode} "
           f"{row.new_tokens} tokens -> {row.speedup:.2f}× (bound {row.bound:.2f}×, {check})",
           file=sys.stderr, flush=True)
@@ -85,7 +86,7 @@ def bench(args: argparse.Namespace) -> int:
                                  f"Speculative speedup over plain decoding: {report.pair}",
                                  bars)
     print(FORMATS[args.format](report))
-    failures = [r for r in report.rows if r.identical is False]
+    failures = [r for r in report.rows if r.failed]
     print(f"wrote {out}/bench.md, bench.csv, bench.json and {chart.name}; "
           f"{time.monotonic() - started:.0f} s in all", file=sys.stderr)
     if failures:
@@ -105,7 +106,9 @@ def tune(args: argparse.Namespace) -> int:
         acc = "—" if trial.acceptance is None else f"{trial.acceptance * 100:.0f}%"
         print(f"  {trial.label:16} {trial.speedup:.2f}× (slowest round "
               f"{trial.slowest_round:.2f}×, acceptance {acc}"
-              f"{'' if trial.identical else ', TEXT DIFFERS'})", flush=True)
+              f"{'' if trial.identical else ', TEXT DIFFERS'}"
+              f"{''.join(f', tie at margin {m:.4f}' for m in trial.tie_margins)})",
+              flush=True)
 
     print(f"tandem tune: {spec.label()} on {spec.device} / draft "
           f"{spec.resolved_draft_device}", flush=True)

@@ -30,8 +30,9 @@ class Trial:
     confidence: float | None
     speedup: float  # geometric mean over the calibration prompts
     acceptance: float | None
-    identical: bool
+    identical: bool  # same greedy text, or different only at numerical ties
     slowest_round: float = 0.0  # the lowest per-round ratio over all prompts
+    tie_margins: tuple[float, ...] = ()  # the target's top-2 margin at each tie
 
 
     @property
@@ -107,6 +108,7 @@ def calibrate(spec: PairSpec, pair_id: str, *, k_values: Sequence[int] = range(1
             rounds: list[float] = []
             drafted = accepted = 0
             identical = True
+            ties: list[float] = []
             for prompt in prompts:
                 base = GenerationRequest.chat(prompt, max_new_tokens=new_tokens)
                 cand = GenerationRequest.chat(prompt, max_new_tokens=new_tokens,
@@ -117,12 +119,15 @@ def calibrate(spec: PairSpec, pair_id: str, *, k_values: Sequence[int] = range(1
                                  warmup=1 if index == 0 else 0)
                 ratios.append(result.speedup)
                 rounds.extend(result.pair_ratios)
-                identical = identical and bool(result.identical)
+                # A difference at a numerical tie (tie_margin.py) is not a failure.
+                identical = identical and bool(result.same_text)
+                if result.tie is not None and result.tie.is_tie:
+                    ties.append(result.tie.margin)
                 drafted += sum(s.drafted_tokens or 0 for s in result.candidate)
                 accepted += sum(s.accepted_tokens or 0 for s in result.candidate)
             trial = Trial(k, threshold, math.exp(sum(math.log(r) for r in ratios) / len(ratios)),
                           accepted / drafted if drafted else None, identical,
-                          min(rounds, default=0.0))
+                          min(rounds, default=0.0), tuple(ties))
             trials.append(trial)
             if on_trial is not None:
                 on_trial(trial)

@@ -120,15 +120,21 @@ class GenAISession:
 
     def _inputs(self, request: GenerationRequest) -> tuple[Any, int]:
         """The pipeline input for a request, and its length in tokens."""
+        inputs, ids = self._inputs_and_ids(request)
+        return inputs, int(ids.get_shape()[-1])
+
+    def _inputs_and_ids(self, request: GenerationRequest) -> tuple[Any, Any]:
         if request.messages:
             history = openvino_genai.ChatHistory(
                 [{"role": m.role, "content": m.content} for m in request.messages])
             templated = self.tokenizer.apply_chat_template(history, add_generation_prompt=True)
-            ids = self.tokenizer.encode(templated, add_special_tokens=False).input_ids
-            return history, int(ids.get_shape()[-1])
+            return history, self.tokenizer.encode(templated, add_special_tokens=False).input_ids
         assert request.prompt is not None
-        ids = self.tokenizer.encode(request.prompt).input_ids
-        return [request.prompt], int(ids.get_shape()[-1])
+        return [request.prompt], self.tokenizer.encode(request.prompt).input_ids
+
+    def prompt_token_ids(self, request: GenerationRequest) -> list[int]:
+        """The prompt's token ids as the pipeline reads them (templated for chat)."""
+        return [int(t) for t in self._inputs_and_ids(request)[1].data[0]]
 
     def count_input_tokens(self, request: GenerationRequest) -> int:
         return self._inputs(request)[1]
