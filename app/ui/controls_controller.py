@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from app.core.bench.tuner import TunedChoice, stored_choice
+from app.core.bench.tuner import TunedChoice, auto_target, stored_choice
 from app.core.engine import PairSpec
 from app.core.settings import GenerationSettings, RunMode, Settings
 from app.core.store.pairs import ReadyPair, list_ready_pairs
@@ -91,8 +91,11 @@ class ControlsController(QObject):
         if is_remote_pair(pair):
             return remote_spec(pair)
         device, draft_device = self.view.devices()
-        return self.run_settings().pair_spec(pair.target, pair.draft, device,
-                                             draft_device, pair.name, pair.universal)
+        choice = self.tuned_choice() if self.generation_settings().mode is RunMode.AUTO \
+            else None
+        target, universal = auto_target(choice, pair.target, pair.universal)
+        return self.run_settings().pair_spec(target, pair.draft, device,
+                                             draft_device, pair.name, universal)
 
     def save_into(self, settings: Settings) -> None:
         settings.last_pair = self.pair().id
