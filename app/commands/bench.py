@@ -112,12 +112,18 @@ def tune(args: argparse.Namespace) -> int:
 
     print(f"tandem tune: {spec.label()} on {spec.device} / draft "
           f"{spec.resolved_draft_device}", flush=True)
+    from app.core.engine import Mode
+
+    backends = [Mode(b) for b in args.backends.split(",") if b] if args.backends else None
     result = run_tuner(spec, pair_id, k_values=range(1, args.max_k + 1),
-                       new_tokens=args.max_new_tokens, repeats=args.repeats, on_trial=report)
+                       new_tokens=args.max_new_tokens, repeats=args.repeats, on_trial=report,
+                       backends=backends)
+    for figure in result.plain:
+        print(f"  plain {figure.option.label}: {figure.tokens_per_s:.1f} tok/s "
+              f"({figure.option.folder})")
     print(f"choice: {result.choice.describe()}")
-    if not result.choice.uses_draft:
-        print("This pair will run without its draft in auto mode: speculation did not "
-              "pay off here.")
+    if not result.choice.speculative:
+        print("This pair will run plain in auto mode: speculation did not pay off here.")
     return 0
 
 
@@ -151,4 +157,6 @@ def register(sub: Any) -> None:
     t.add_argument("--max-k", type=int, default=8, help="try K from 1 to this (default 8)")
     t.add_argument("--max-new-tokens", type=int, default=64)
     t.add_argument("--repeats", type=int, default=2)
+    t.add_argument("--backends", help="comma-separated: draft (GenAI), universal (Tandem's "
+                   "own loop), prompt_lookup (default: the pair's own)")
     t.set_defaults(handler=tune)
