@@ -1,9 +1,10 @@
 """Dequantize the real GGUF files into Hugging Face checkpoints, then convert them to
 OpenVINO IR with `tandem models add` in every weight format the real-model benchmark uses.
 
-    python -m benchmarks.real_dequantize --gguf-dir DIR --cache DIR
+    python -m benchmarks.real_dequantize --cache DIR [--gguf-dir DIR] [--pairs a,b]
 
-DIR holds the assembled GGUF files (`benchmarks/real_models.py fetch`). Checkpoints go to
+--gguf-dir holds the assembled GGUF files (default: where `python -m
+benchmarks.real_models fetch` puts them). Checkpoints go to
 `<cache>/hf/<name>`, the IR into the Tandem store at `<cache>/home` (TANDEM_HOME), one
 pair per target/draft format. Conversions run one at a time (each needs a few GB of RAM).
 This is a benchmark helper: it imports transformers, which the app's runtime never does.
@@ -12,6 +13,7 @@ This is a benchmark helper: it imports transformers, which the app's runtime nev
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -71,7 +73,17 @@ def check_tokenizer(checkpoint: Path, gguf_file: Path) -> None:
         raise SystemExit(f"{checkpoint.name}: {len(wrong)} token strings differ from the "
                          f"GGUF, first at id {wrong[0]}")
     if hf.eos_token_id != eos:
-        raise SystemExit(f"{checkpoint.name}: end id {hf.eos_token_id}, GGUF says {eos}")
+        # transformers keeps <|endoftext|> as the end token; the GGUF (an instruct model)
+        # ends on <|im_end|>: carry the GGUF's end over, as the store's import does.
+        print(f"{checkpoint.name}: end token {hf.eos_token!r} -> {tokens[eos]!r} (the GGUF's)")
+        hf.eos_token = tokens[eos]
+        hf.save_pretrained(checkpoint)
+        hf = AutoTokenizer.from_pretrained(checkpoint)
+    generation = json.loads((checkpoint / "generation_config.json").read_text("utf-8"))
+    ends = generation.get("eos_token_id")
+    if hf.eos_token_id != eos or eos not in (ends if isinstance(ends, list) else [ends]):
+        raise SystemExit(f"{checkpoint.name}: end id {hf.eos_token_id} / {ends}, GGUF says "
+                         f"{eos}")
     special = set(hf.all_special_ids)
     for probe in PROBES:
         ids = hf.encode(probe, add_special_tokens=False)
@@ -90,12 +102,17 @@ def add_pair(home: Path, name: str, target: Path, draft: Path, tw: str, dw: str)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--gguf-dir", type=Path, required=True)
+    parser.add_argument("--gguf-dir", type=Path, default=None,
+                        help="the fetched GGUF files (default: real_models' cache)")
     parser.add_argument("--cache", type=Path, required=True)
     parser.add_argument("--pairs", default=",".join(p[0] for p in PAIRS),
                         help="comma-separated pair names to convert")
     parser.add_argument("--skip-check", action="store_true")
     args = parser.parse_args(argv)
+    if args.gguf_dir is None:
+        from app.devtools.real_weights import default_cache
+
+        args.gguf_dir = default_cache()
     target = dequantize(args.gguf_dir / TARGET_GGUF, args.cache / "hf" / "qwen2.5-coder-1.5b")
     draft = dequantize(args.gguf_dir / DRAFT_GGUF, args.cache / "hf" / "qwen2.5-coder-0.5b")
     if not args.skip_check:
