@@ -88,14 +88,19 @@ def _cost(session: Session, request: GenerationRequest) -> tuple[float, Any]:
 
 
 def sweep(models: dict[str, Path], prompts: list[Prompt], ks: list[int], new_tokens: int,
-          out: Path) -> None:
+          out: Path, name: str = "sweep") -> None:
     plain4 = load_session(PairSpec(models["target-int4"], name="plain int4"))
     plain8 = load_session(PairSpec(models["target-int8"], name="plain int8")) \
         if "target-int8" in models else None
     chosen = settings(ks, models)
-    sessions = {s.name: load_session(_spec(models, s)) for s in chosen}
+    # K is a per-request setting: one session per backend and draft serves every K.
+    sessions: dict[tuple[Mode, str], Session] = {}
+    for setting in chosen:
+        key = (setting.backend, setting.draft)
+        if key not in sessions:
+            sessions[key] = load_session(_spec(models, setting))
     probe = TargetProbe(models["target-int4"])
-    path = out / "sweep.csv"
+    path = out / f"{name}.csv"
     new = not path.exists()
     with path.open("a", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=SWEEP_FIELDS)
@@ -113,7 +118,8 @@ def sweep(models: dict[str, Path], prompts: list[Prompt], ks: list[int], new_tok
                 request = replace(base, num_assistant_tokens=setting.k,
                                   max_ngram_size=3 if setting.backend is Mode.PROMPT_LOOKUP
                                   else None)
-                runs.append((setting, *_cost(sessions[setting.name], request)))
+                runs.append((setting, *_cost(sessions[(setting.backend, setting.draft)],
+                                             request)))
             a2 = _cost(plain4, base)[0]
             p4 = (a1 + a2) / 2
             best = min(p4, p8) if p8 == p8 else p4
@@ -283,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--chat", type=int, default=10, help="chat prompts")
     b.add_argument("--k", default="1,2,3,4,5,6,7,8", help="K values for the int8 draft")
     b.add_argument("--new-tokens", type=int, default=64)
+    b.add_argument("--kinds", default="code,chat,edit",
+                   help="prompt classes to sweep (to split the sweep over processes)")
     b.add_argument("--steps", default="costs,ttft,cb,sweep",
                    help="which steps to run (comma-separated)")
     once = sub.add_parser("ttft-once")
@@ -308,8 +316,10 @@ def main(argv: list[str] | None = None) -> int:
         if "cb" in steps:
             cb(models, args.out)
         if "sweep" in steps:
-            sweep(models, all_prompts(args.code, args.chat),
-                  [int(k) for k in args.k.split(",")], args.new_tokens, args.out)
+            kinds = set(args.kinds.split(","))
+            sweep(models, [p for p in all_prompts(args.code, args.chat) if p.kind in kinds],
+                  [int(k) for k in args.k.split(",")], args.new_tokens, args.out,
+                  "sweep-" + "-".join(sorted(kinds)))
     write_report(args.out)
     return 0
 

@@ -94,7 +94,7 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def write_report(out: Path) -> None:
-    rows = _read(out / "sweep.csv")
+    rows = [row for path in sorted(out.glob("sweep-*.csv")) for row in _read(path)]
     costs = _costs(out)
     summary = summarise(rows, costs)
     if summary:
