@@ -225,15 +225,15 @@ def _cb_configs(models: dict[str, Path]) -> Iterator[tuple[str, dict[str, Any]]]
     yield "plain, PA, scheduler_config (1 GB, no prefix cache)", {
         "ATTENTION_BACKEND": "PA", "scheduler_config": sched()}
     yield "plain, PA, 2 threads + LATENCY", {"ATTENTION_BACKEND": "PA", **lat}
-    yield "plain, PA, KV cache f32", {"ATTENTION_BACKEND": "PA", "KV_CACHE_PRECISION": "f32"}
+    yield "plain, PA, KV cache f16", {"ATTENTION_BACKEND": "PA", "KV_CACHE_PRECISION": "f16"}
     yield "plain, PA, no dynamic split-fuse", {
         "ATTENTION_BACKEND": "PA", "scheduler_config": sched(dynamic_split_fuse=False)}
     yield "draft int8 K=3 (PA)", {"draft_model": lambda: g.draft_model(draft, "CPU")}
     yield "draft int8 K=3, 2 threads + LATENCY", {
         "draft_model": lambda: g.draft_model(draft, "CPU", **lat), **lat}
-    yield "draft int8 K=3, KV cache f32", {
-        "draft_model": lambda: g.draft_model(draft, "CPU", KV_CACHE_PRECISION="f32"),
-        "KV_CACHE_PRECISION": "f32"}
+    yield "draft int8 K=3, KV cache f16", {
+        "draft_model": lambda: g.draft_model(draft, "CPU", KV_CACHE_PRECISION="f16"),
+        "KV_CACHE_PRECISION": "f16"}
 
 
 def cb(models: dict[str, Path], out: Path, new_tokens: int = 48, rounds: int = 2) -> None:
