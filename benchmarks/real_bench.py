@@ -99,7 +99,7 @@ def sweep(models: dict[str, Path], prompts: list[Prompt], ks: list[int], new_tok
         key = (setting.backend, setting.draft)
         if key not in sessions:
             sessions[key] = load_session(_spec(models, setting))
-    probe = TargetProbe(models["target-int4"])
+    probe: TargetProbe | None = None  # loaded at the first divergence
     path = out / f"{name}.csv"
     new = not path.exists()
     with path.open("a", encoding="utf-8", newline="") as f:
@@ -131,6 +131,7 @@ def sweep(models: dict[str, Path], prompts: list[Prompt], ks: list[int], new_tok
                     index = next((i for i, (x, y) in enumerate(
                         zip(reference.token_ids, result.token_ids, strict=False)) if x != y),
                         min(len(reference.token_ids), len(result.token_ids)))
+                    probe = probe or TargetProbe(models["target-int4"])
                     tie = check_tie(plain4, base, reference.token_ids, result.token_ids,
                                     index, probe)
                 steps = max(1, stats.target_steps - 1)
