@@ -45,7 +45,7 @@ SWEEP_FIELDS = ("prompt", "kind", "setting", "backend", "draft", "k", "new_token
 def find_models(home: Path) -> dict[str, Path]:
     """{"target-int4": folder, "draft-int8": folder, ...} from the store's manifests."""
     found: dict[str, Path] = {}
-    for folder in sorted((home / "models").iterdir()):
+    for folder in sorted(p.parent for p in (home / "models").glob("*/*/tandem-manifest.json")):
         manifest = read_manifest(folder)
         if manifest is None:
             continue
