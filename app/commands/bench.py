@@ -56,7 +56,8 @@ def _settings(args: argparse.Namespace) -> Any:
 def _progress(row: Any) -> None:
     if row.speedup is None:
         return
-    check = {True: "identical", False: "DIFFERENT", None: "sampled"}[row.identical]
+    check = {True: "identical", None: "sampled"}.get(row.identical,
+                                                     row.identity or "DIFFERENT")
     print(f"  #{row.example} {row.section}: {row.prompt} {row.decoding} {row.mode} "
           f"{row.new_tokens} tokens -> {row.speedup:.2f}× (bound {row.bound:.2f}×, {check})",
           file=sys.stderr, flush=True)
@@ -85,7 +86,7 @@ def bench(args: argparse.Namespace) -> int:
                                  f"Speculative speedup over plain decoding: {report.pair}",
                                  bars)
     print(FORMATS[args.format](report))
-    failures = [r for r in report.rows if r.identical is False]
+    failures = [r for r in report.rows if r.failed]
     print(f"wrote {out}/bench.md, bench.csv, bench.json and {chart.name}; "
           f"{time.monotonic() - started:.0f} s in all", file=sys.stderr)
     if failures:
@@ -105,16 +106,24 @@ def tune(args: argparse.Namespace) -> int:
         acc = "—" if trial.acceptance is None else f"{trial.acceptance * 100:.0f}%"
         print(f"  {trial.label:16} {trial.speedup:.2f}× (slowest round "
               f"{trial.slowest_round:.2f}×, acceptance {acc}"
-              f"{'' if trial.identical else ', TEXT DIFFERS'})", flush=True)
+              f"{'' if trial.identical else ', TEXT DIFFERS'}"
+              f"{''.join(f', tie at margin {m:.4f}' for m in trial.tie_margins)})",
+              flush=True)
 
     print(f"tandem tune: {spec.label()} on {spec.device} / draft "
           f"{spec.resolved_draft_device}", flush=True)
+    from app.core.engine import Mode
+
+    backends = [Mode(b) for b in args.backends.split(",") if b] if args.backends else None
     result = run_tuner(spec, pair_id, k_values=range(1, args.max_k + 1),
-                       new_tokens=args.max_new_tokens, repeats=args.repeats, on_trial=report)
+                       new_tokens=args.max_new_tokens, repeats=args.repeats, on_trial=report,
+                       backends=backends)
+    for figure in result.plain:
+        print(f"  plain {figure.option.label}: {figure.tokens_per_s:.1f} tok/s "
+              f"({figure.option.folder})")
     print(f"choice: {result.choice.describe()}")
-    if not result.choice.uses_draft:
-        print("This pair will run without its draft in auto mode: speculation did not "
-              "pay off here.")
+    if not result.choice.speculative:
+        print("This pair will run plain in auto mode: speculation did not pay off here.")
     return 0
 
 
@@ -148,4 +157,6 @@ def register(sub: Any) -> None:
     t.add_argument("--max-k", type=int, default=8, help="try K from 1 to this (default 8)")
     t.add_argument("--max-new-tokens", type=int, default=64)
     t.add_argument("--repeats", type=int, default=2)
+    t.add_argument("--backends", help="comma-separated: draft (GenAI), universal (Tandem's "
+                   "own loop), prompt_lookup (default: the pair's own)")
     t.set_defaults(handler=tune)

@@ -94,12 +94,16 @@ class GenerationSettings:
 
     def tuned(self, mode: str | None, k: int | None,
               confidence: float | None) -> GenerationSettings:
-        """Auto mode resolved: a stored choice's mode ("plain" or "draft") with its K or
-        threshold; `mode=None` (never tuned) gives speculative K=3."""
+        """Auto mode resolved: a stored choice's mode ("plain", "draft", "universal" or
+        "prompt_lookup") with its K or threshold; `mode=None` (never tuned) gives
+        speculative K=3. (Whether a draft runs on Tandem's own loop is the spec's
+        business: `pair_spec(..., universal=True)`.)"""
         if mode is None:
             return replace(self, mode=RunMode.SPECULATIVE_K, k=3)
         if mode == Mode.PLAIN.value:
             return replace(self, mode=RunMode.PLAIN)
+        if mode == Mode.PROMPT_LOOKUP.value:
+            return replace(self, mode=RunMode.PROMPT_LOOKUP, k=k or self.k)
         if confidence is not None:
             return replace(self, mode=RunMode.SPECULATIVE_CONFIDENCE, confidence=confidence)
         return replace(self, mode=RunMode.SPECULATIVE_K, k=k or self.k)

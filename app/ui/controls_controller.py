@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app import paths
-from app.core.bench.tuner import TunedChoice, stored_choice
+from app.core.bench.tuner import TunedChoice, auto_target, stored_choice
 from app.core.engine import PairSpec
 from app.core.settings import GenerationSettings, RunMode, Settings
 from app.core.store.pairs import ReadyPair, list_ready_pairs
@@ -96,8 +96,11 @@ class ControlsController(QObject):
         if is_remote_pair(pair):
             return remote_spec(pair)
         device, draft_device = self.view.devices()
-        spec = self.run_settings().pair_spec(pair.target, pair.draft, device,
-                                             draft_device, pair.name, pair.universal)
+        choice = self.tuned_choice() if self.generation_settings().mode is RunMode.AUTO \
+            else None
+        target, universal = auto_target(choice, pair.target, pair.universal)
+        spec = self.run_settings().pair_spec(target, pair.draft, device,
+                                             draft_device, pair.name, universal)
         return replace(spec, cache_dir=self.cache_dir())
 
     def cache_dir(self) -> Path | None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.core.bench.race import RaceRound, RaceSummary, devices_overlap, race_markdown
 from app.core.bench.race import timeline as result_timeline
+from app.core.bench.tuner import TunedChoice, auto_target, stored_choice
 from app.core.engine import GenerationRequest, GenerationResult, Mode, PairSpec, StepEvent
 from app.core.store.pairs import ReadyPair, list_ready_pairs
 from app.ui.endpoint_list import remote_ready_pairs, remote_spec
@@ -107,9 +108,27 @@ class RaceController(QObject):
         chosen = combo.currentData()
         return next((r for r in self.remotes if r.id == chosen), None)
 
+    def plain_choice(self) -> TunedChoice | None:
+        """The tuner's stored choice for the selected pair (it names the fastest plain)."""
+        if not self.pairs:
+            return None
+        pair = self.pairs[max(0, self.view.pair.currentIndex())]
+        return stored_choice(pair.id, self.device, self.draft_device)
+
+    def new_summary(self) -> RaceSummary:
+        specs = self.specs()
+        choice = self.plain_choice()
+        plain, spec = specs["plain"], specs["speculative"]
+        label = f"plain {choice.plain_weights}" if choice and choice.plain_weights else ""
+        return RaceSummary(plain_label=label,
+                           same_weights=bool(plain.endpoint or spec.endpoint)
+                           or plain.target == spec.target)
+
     def specs(self) -> dict[str, PairSpec]:
         pair = self.pairs[max(0, self.view.pair.currentIndex())]
-        specs = {"plain": PairSpec(pair.target, None, self.device, None, Mode.PLAIN,
+        # The plain side runs the target's fastest format when the tuner found one.
+        plain_target, _ = auto_target(self.plain_choice(), pair.target, False)
+        specs = {"plain": PairSpec(plain_target, None, self.device, None, Mode.PLAIN,
                                    pair.name),
                  "speculative": PairSpec(pair.target, pair.draft, self.device,
                                          self.draft_device,
@@ -185,7 +204,7 @@ class RaceController(QObject):
             self.view.result.setText("Type a prompt for both sides to answer.")
             return
         self.running = True
-        self.summary = RaceSummary()
+        self.summary = self.new_summary()
         self._rounds_wanted = self.view.repeats.value()
         self.view.set_running(True)
         self.view.export_button.setEnabled(False)

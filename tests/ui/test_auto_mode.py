@@ -31,12 +31,14 @@ def test_auto_without_a_stored_choice_runs_k3_and_says_so(qtbot, make_window) ->
 
 def test_auto_uses_a_stored_plain_choice(qtbot, make_window) -> None:
     save_choice(TunedChoice("demo", "CPU", "CPU", Mode.PLAIN.value, best_trial="K=4",
-                            best_trial_speedup=1.01).to_dict())
+                            best_trial_speedup=1.01, plain_weights="f32").to_dict())
     window = make_window(wait_loaded=False, autoload=False)
     _choose_auto(window)
     spec = window.controls.wanted_spec()
     assert spec.resolved_mode is Mode.PLAIN and spec.draft is None
-    assert "Auto: plain decoding" in window.chat_tab.controls.status.text()
+    # In words: the window names the fastest plain format (issue 11).
+    assert "Auto: on this PC, plain f32 is fastest for this pair" in \
+        window.chat_tab.controls.status.text()
     result = send_and_wait(qtbot, window, PROMPT)
     assert result.stats.mode == "plain"
     assert window.generation.spec == spec

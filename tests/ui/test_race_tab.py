@@ -178,3 +178,22 @@ def test_endpoints_saved_later_appear_when_the_tab_is_shown_again(qtbot, tandem_
         assert combo.findData("remote:later") == 1
     assert tab.view.plain_side.currentData() == ""  # the choice did not change
     tab.shutdown()
+
+
+def test_the_plain_side_runs_the_tuned_fastest_format(race_tab, demo_dir, tandem_home,
+                                                      tmp_path):
+    from app.core.bench.tuner import TunedChoice
+    from app.core.bench.tuning_store import save_choice
+
+    controller = race_tab.controller
+    assert controller.specs()["plain"].target == demo_dir / "target"
+    assert controller.new_summary().same_weights
+    faster = tmp_path / "demo-int4"
+    faster.mkdir()
+    (faster / "openvino_model.xml").write_text("<net/>", encoding="utf-8")
+    save_choice(TunedChoice("demo", "CPU", "CPU", "plain", plain_weights="int4",
+                            plain_target=str(faster)).to_dict())
+    assert controller.specs()["plain"].target == faster
+    assert controller.specs()["speculative"].target == demo_dir / "target"
+    summary = controller.new_summary()
+    assert summary.plain_label == "plain int4" and not summary.same_weights

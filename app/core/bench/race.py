@@ -49,6 +49,11 @@ def timeline(result: GenerationResult) -> list[tuple[float, int]]:
 class RaceSummary:
     sampled: bool = False
     rounds: list[RaceRound] = field(default_factory=list)
+    # The plain side runs the target's fastest weight format (the best plain baseline);
+    # when that is another folder than the speculative target's, the texts come from
+    # different weights and are not compared.
+    plain_label: str = ""  # e.g. "plain int4"; "" for the pair's own target
+    same_weights: bool = True
 
     @property
     def speedups(self) -> list[float]:
@@ -64,13 +69,13 @@ class RaceSummary:
 
     @property
     def divergence(self) -> Divergence | None:
-        if self.sampled:
+        if self.sampled or not self.same_weights:
             return None
         return next((r.divergence for r in self.rounds if r.divergence), None)
 
     @property
     def identical(self) -> bool | None:
-        return None if self.sampled else self.divergence is None
+        return None if self.sampled or not self.same_weights else self.divergence is None
 
     @property
     def acceptance(self) -> float | None:
@@ -83,13 +88,17 @@ class RaceSummary:
         if not self.rounds:
             return "no race yet"
         speed = self.mean_speedup
-        parts = [f"speculative {speed:.1f}× faster" if speed >= 1.0
-                 else f"speculative {speed:.2f}× (slower than plain)"]
+        than = f" than {self.plain_label}" if self.plain_label else ""
+        parts = [f"speculative {speed:.1f}× faster{than}" if speed >= 1.0
+                 else f"speculative {speed:.2f}× (slower than "
+                      f"{self.plain_label or 'plain'})"]
         if len(self.rounds) > 1:
             parts[0] += f" (mean of {len(self.rounds)}, ± {self.spread:.2f})"
         found = self.divergence
         if self.sampled:
             parts.append("sampled: texts may differ")
+        elif not self.same_weights:
+            parts.append("texts not compared (other weights)")
         elif found is None:
             parts.append("identical text ✓")
         else:

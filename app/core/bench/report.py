@@ -21,7 +21,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("tokens/s", "tokens_per_s"), ("acceptance", "acceptance"),
     ("block efficiency", "block_efficiency"), ("speedup", "speedup"),
     ("bound", "bound"), ("speedup / bound", "efficiency"),
-    ("pipeline bound", "pipeline_bound"), ("identical", "identical"),
+    ("pipeline bound", "pipeline_bound"), ("same text", "identical"),
 )
 
 
@@ -33,7 +33,10 @@ def _cell(row: BenchRow, attr: str) -> str:
         spread = f" ±{row.spread:.2f}" if row.spread else ""
         return f"{value:.2f}×{spread}"
     if attr == "identical":
-        return "✓" if value else "✗ " + row.divergence
+        if value:
+            return "✓ identical"
+        return ("≈ " if not row.failed else "✗ ") + (row.identity or "DIFFERENT") + \
+            (f": {row.divergence}" if row.divergence else "")
     if attr == "acceptance":
         return f"{value * 100:.0f}%"
     if attr in ("bound", "pipeline_bound"):

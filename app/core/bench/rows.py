@@ -35,8 +35,16 @@ class BenchRow:
     v: float | None = None  # v(K+1)
     bound: float | None = None  # tokens-per-step / (K*c + v(K+1)), raw-runtime costs
     pipeline_bound: float | None = None  # the same with costs seen inside the pipeline
-    identical: bool | None = None
+    identical: bool | None = None  # token for token; None when sampling
     divergence: str = ""
+    # "identical", "tie (margin)" or "DIFFERENT (margin)": the target's own top-2 logit
+    # margin at the first divergence decides (tie_margin.py); "sampled" when sampling.
+    identity: str = ""
+
+    @property
+    def failed(self) -> bool:
+        """A greedy difference that is not a numerical tie: a bug."""
+        return self.identical is False and not self.identity.startswith("tie")
 
     @property
     def efficiency(self) -> float | None:
@@ -96,6 +104,9 @@ def speculative_row(example: int, section: str, prompt: str, prompt_tokens: int,
         v_pipe = _median([float(x) for x in step_ms if x]) / plain_tpot
         pipeline_bound = speedup_from_tokens_per_step(tau, k, c_pipe, v_pipe)
     divergence = comparison.divergence
+    detail = divergence.describe() if divergence else ""
+    if comparison.tie is not None:
+        detail += f"; {comparison.tie.describe()}"
     return BenchRow(
         example, section, prompt, prompt_tokens, new_tokens, decoding, mode,
         *_timings(runs), acceptance=accepted / drafted if drafted else None,
@@ -103,4 +114,4 @@ def speculative_row(example: int, section: str, prompt: str, prompt_tokens: int,
         speedup=comparison.speedup, spread=comparison.spread, k=k, tokens_per_step=tau,
         c=costs.c, v=v,
         bound=bound, pipeline_bound=pipeline_bound, identical=comparison.identical,
-        divergence=divergence.describe() if divergence else "")
+        divergence=detail, identity=comparison.identity)

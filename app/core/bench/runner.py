@@ -3,7 +3,9 @@
 Both sessions stay loaded for the whole comparison. After `warmup` untimed rounds the runs
 alternate A B A B, so that drift on a shared machine (other processes, thermal limits)
 hits both sides alike. Greedy comparisons also check that both texts are identical,
-token for token; a difference is a failure that names the first diverging token.
+token for token. At the first difference the target itself is asked for its top-2 logit
+margin there (tie_margin.py): a near-tie is reported as a numerical tie, anything else is
+a failure that names the first diverging token.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from app.core.bench.tie_margin import TargetProbe, TieCheck, identity_label
 from app.core.engine.errors import GenerationFailedError
 from app.core.engine.session import Session
 from app.core.engine.types import GenerationRequest, GenerationResult, RunStats
@@ -63,6 +66,7 @@ class Comparison:
     runs: list[TimedRun] = field(default_factory=list)
     sampled: bool = False
     divergence: Divergence | None = None
+    tie: TieCheck | None = None  # the target's margin at the divergence, when checked
 
     def timed(self, label: str) -> list[TimedRun]:
         return [r for r in self.runs if r.label == label and r.round >= 0]
@@ -85,6 +89,20 @@ class Comparison:
     def identical(self) -> bool | None:
         """True/False for greedy comparisons; None when sampling (texts may differ)."""
         return None if self.sampled else self.divergence is None
+
+    @property
+    def same_text(self) -> bool | None:
+        """Identical, or different only at a numerical tie; None when sampling."""
+        if self.sampled:
+            return None
+        return self.divergence is None or (self.tie is not None and self.tie.is_tie)
+
+    @property
+    def identity(self) -> str:
+        """"identical", "tie (margin)", "DIFFERENT (margin)", or "sampled"."""
+        if self.sampled:
+            return "sampled"
+        return identity_label(self.tie, self.divergence is not None)
 
     def _cost(self, stats: RunStats) -> float:
         # Greedy: both sides write the same tokens, so wall time per token is the wall-time
@@ -138,10 +156,36 @@ def _generate(session: Session, request: GenerationRequest) -> GenerationResult:
     raise AssertionError("unreachable")
 
 
+def prompt_ids(session: Session, request: GenerationRequest) -> list[int] | None:
+    """The prompt's token ids as the session feeds them, if the backend can say."""
+    method = getattr(session, "prompt_token_ids", None)
+    return list(method(request)) if callable(method) else None
+
+
+def check_tie(baseline: Session, request: GenerationRequest, plain: Sequence[int],
+              speculative: Sequence[int], index: int,
+              probe: TargetProbe | None = None) -> TieCheck | None:
+    """The target's own top-2 margin at a divergence (None if the backend cannot say)."""
+    ids = prompt_ids(baseline, request)
+    if not ids:
+        return None
+    own = probe is None
+    if probe is None:
+        probe = TargetProbe(baseline.spec.target, baseline.spec.device,
+                            dict(baseline.spec.properties))
+    try:
+        return probe.check(ids, plain, speculative, index)
+    finally:
+        if own:
+            probe.close()
+
+
 def compare(baseline: Session, candidate: Session, baseline_request: GenerationRequest,
             candidate_request: GenerationRequest | None = None, *, repeats: int = 3,
-            warmup: int = 1, on_run: Callable[[TimedRun], None] | None = None) -> Comparison:
-    """Run A (baseline) and B (candidate) alternately; check greedy texts are identical.
+            warmup: int = 1, on_run: Callable[[TimedRun], None] | None = None,
+            check_ties: bool = True, probe: TargetProbe | None = None) -> Comparison:
+    """Run A (baseline) and B (candidate) alternately; check greedy texts are identical,
+    and classify a difference by the target's own top-2 margin there (`check_ties`).
 
     With sampling, round r uses seed `seed + r` on both sides, so each round compares the
     same random stream.
@@ -167,5 +211,8 @@ def compare(baseline: Session, candidate: Session, baseline_request: GenerationR
                                      session_decoder(baseline))
             if found is not None:
                 comparison.divergence = found
+                if check_ties:
+                    comparison.tie = check_tie(baseline, baseline_request, a.result.token_ids,
+                                               b.result.token_ids, found.index, probe)
                 break
     return comparison

@@ -1,6 +1,9 @@
-"""The tuner: measure K from 1 to 8 and a few confidence thresholds against plain decoding,
-keep the fastest, and store the choice per pair and devices. When nothing beats plain by a
-clear margin, the choice is plain: the worst case is never slower.
+"""The tuner: measure K from 1 to 8 and a few confidence thresholds, on each backend that
+can run the pair (GenAI's speculative pipeline, Tandem's own loop on the stateful runtime,
+prompt lookup), against plain decoding; keep the fastest, and store the choice per pair and
+devices. Speedups count against the best plain setting the user could run: the target's
+fastest weight format on disk (best_plain.py). When nothing beats it by a clear margin, the
+choice is plain in that format: the worst case is never slower.
 
 `stored_choice()` is what the chat window's "auto" mode reads (no Qt here).
 """
@@ -9,13 +12,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from app.core.bench.best_plain import (
+    PlainFigure,
+    PlainOption,
+    fastest,
+    measure_plain,
+    sibling_formats,
+)
 from app.core.bench.runner import compare
 from app.core.bench.tuning_store import load_choice, save_choice
 from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
+from app.core.engine.session import Session
 
 CALIBRATION_PROMPTS = ("Write a Python function to add two numbers.",
                        "Tell me about speculative decoding.")
@@ -30,13 +42,20 @@ class Trial:
     confidence: float | None
     speedup: float  # geometric mean over the calibration prompts
     acceptance: float | None
-    identical: bool
+    identical: bool  # same greedy text, or different only at numerical ties
     slowest_round: float = 0.0  # the lowest per-round ratio over all prompts
-
+    tie_margins: tuple[float, ...] = ()  # the target's top-2 margin at each tie
+    backend: str = Mode.DRAFT.value  # a Mode value: draft, universal or prompt_lookup
 
     @property
     def label(self) -> str:
-        return f"K={self.k}" if self.k is not None else f"confidence {self.confidence}"
+        setting = f"K={self.k}" if self.k is not None else f"confidence {self.confidence}"
+        return setting if self.backend == Mode.DRAFT.value else \
+            f"{BACKEND_NAMES.get(self.backend, self.backend)} {setting}"
+
+
+BACKEND_NAMES = {Mode.DRAFT.value: "GenAI speculative", Mode.UNIVERSAL.value: "Tandem loop",
+                 Mode.PROMPT_LOOKUP.value: "prompt lookup"}
 
 
 @dataclass(frozen=True)
@@ -44,34 +63,40 @@ class TunedChoice:
     pair_id: str
     device: str
     draft_device: str
-    mode: str  # "plain" or "draft"
+    mode: str  # "plain", or the backend: "draft", "universal" or "prompt_lookup"
     k: int | None = None
     confidence: float | None = None
     speedup: float = 1.0  # of the chosen setting over plain (1.0 for plain)
     best_trial: str = ""  # the fastest speculative setting, even when plain was chosen
     best_trial_speedup: float = 0.0
     measured_at: str = ""
+    plain_weights: str = ""  # the baseline: the target's fastest plain format ("int4")
+    plain_target: str = ""  # that format's folder (plain runs there when chosen)
+    plain_tokens_per_s: float = 0.0
 
     @property
     def uses_draft(self) -> bool:
-        return self.mode == Mode.DRAFT.value
+        return self.mode in (Mode.DRAFT.value, Mode.UNIVERSAL.value)
+
+    @property
+    def speculative(self) -> bool:
+        return self.mode != Mode.PLAIN.value
 
     def apply(self, request: GenerationRequest) -> GenerationRequest:
         """The request with the tuned K or threshold (unchanged for plain)."""
-        from dataclasses import replace
-
-        if not self.uses_draft:
+        if not self.speculative:
             return replace(request, num_assistant_tokens=None, confidence_threshold=None)
         return replace(request, num_assistant_tokens=self.k,
                        confidence_threshold=self.confidence)
 
     def describe(self) -> str:
-        if self.uses_draft:
-            return f"{self.best_trial}: {self.speedup:.2f}× faster than plain decoding"
+        plain = f"plain {self.plain_weights}" if self.plain_weights else "plain decoding"
+        if self.speculative:
+            return f"{self.best_trial}: {self.speedup:.2f}× faster than {plain}"
         if self.best_trial:
-            return (f"plain decoding: no setting beat it (best was {self.best_trial} at "
-                    f"{self.best_trial_speedup:.2f}×)")
-        return "plain decoding"
+            return (f"on this PC, {plain} is fastest for this pair: no setting beat it "
+                    f"(best was {self.best_trial} at {self.best_trial_speedup:.2f}×)")
+        return plain
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,6 +106,10 @@ class TunedChoice:
 class TuningResult:
     choice: TunedChoice
     trials: list[Trial] = field(default_factory=list)
+    plain: list[PlainFigure] = field(default_factory=list)  # each plain format measured
+    # cost per token of the best plain / of the target's own plain (speedups are scaled
+    # by it: 1.0 when the target's own format is the fastest)
+    scale: float = 1.0
 
 
 def choose(trials: Sequence[Trial], margin: float = MARGIN) -> Trial | None:
@@ -90,54 +119,104 @@ def choose(trials: Sequence[Trial], margin: float = MARGIN) -> Trial | None:
     return max(valid, key=lambda t: t.speedup) if valid else None
 
 
+def _backend_spec(spec: PairSpec, backend: Mode) -> PairSpec:
+    if backend is Mode.PROMPT_LOOKUP:
+        return PairSpec(spec.target, None, spec.device, None, Mode.PROMPT_LOOKUP, spec.name,
+                        dict(spec.properties))
+    return replace(spec, mode=backend)
+
+
+def _settings(backend: Mode, k_values: Sequence[int], thresholds: Sequence[float]
+              ) -> list[tuple[int | None, float | None]]:
+    ks: list[tuple[int | None, float | None]] = [(k, None) for k in k_values]
+    if backend is Mode.PROMPT_LOOKUP:
+        return ks  # prompt lookup has no confidence to threshold
+    return ks + [(None, t) for t in thresholds]
+
+
 def calibrate(spec: PairSpec, pair_id: str, *, k_values: Sequence[int] = range(1, 9),
               thresholds: Sequence[float] = (0.3, 0.5, 0.7),
               prompts: Sequence[str] = CALIBRATION_PROMPTS, new_tokens: int = 64,
               repeats: int = 2, margin: float = MARGIN,
-              on_trial: Callable[[Trial], None] | None = None) -> TuningResult:
+              on_trial: Callable[[Trial], None] | None = None,
+              backends: Sequence[Mode] | None = None,
+              plain_options: Sequence[PlainOption] | None = None) -> TuningResult:
+    """Measure every backend and setting against plain decoding of the same target (for
+    speed and the greedy-text check), and scale each speedup to the best plain setting:
+    the target's fastest format among `plain_options` (default: its formats in the store).
+    """
     if spec.draft is None:
         raise ValueError("tuning needs a pair with a draft")
-    plain = load_session(PairSpec(spec.target, None, spec.device, None, Mode.PLAIN, spec.name))
-    speculative = load_session(spec)
+    backends = list(backends or [spec.resolved_mode])
+    options = list(plain_options or sibling_formats(spec.target))
+    if all(o.folder != spec.target for o in options):
+        options.insert(0, PlainOption(spec.target.name, spec.target))
+    figures: list[PlainFigure] = measure_plain(
+        options, prompts, device=spec.device, new_tokens=new_tokens, repeats=repeats,
+        properties=dict(spec.properties)) if len(options) > 1 else []
+    best = fastest(figures) if figures else None
+    own = next((f for f in figures if f.option.folder == spec.target), None)
+    # cost of the best plain / cost of this target's plain: 1.0 when the target is the best
+    scale = best.seconds_per_token / own.seconds_per_token if best and own else 1.0
+    plain = load_session(PairSpec(spec.target, None, spec.device, None, Mode.PLAIN, spec.name,
+                                  dict(spec.properties)))
     trials: list[Trial] = []
+    warm = False
     try:
-        settings = [(k, None) for k in k_values] + [(None, t) for t in thresholds]
-        for index, (k, threshold) in enumerate(settings):
-            ratios: list[float] = []
-            rounds: list[float] = []
-            drafted = accepted = 0
-            identical = True
-            for prompt in prompts:
-                base = GenerationRequest.chat(prompt, max_new_tokens=new_tokens)
-                cand = GenerationRequest.chat(prompt, max_new_tokens=new_tokens,
-                                              num_assistant_tokens=k,
-                                              confidence_threshold=threshold)
-                # Warm both pipelines up once; later settings reuse compiled kernels.
-                result = compare(plain, speculative, base, cand, repeats=repeats,
-                                 warmup=1 if index == 0 else 0)
-                ratios.append(result.speedup)
-                rounds.extend(result.pair_ratios)
-                identical = identical and bool(result.identical)
-                drafted += sum(s.drafted_tokens or 0 for s in result.candidate)
-                accepted += sum(s.accepted_tokens or 0 for s in result.candidate)
-            trial = Trial(k, threshold, math.exp(sum(math.log(r) for r in ratios) / len(ratios)),
-                          accepted / drafted if drafted else None, identical,
-                          min(rounds, default=0.0))
-            trials.append(trial)
-            if on_trial is not None:
-                on_trial(trial)
+        for backend in backends:
+            speculative = load_session(_backend_spec(spec, backend))
+            try:
+                for k, threshold in _settings(backend, k_values, thresholds):
+                    trial = _trial(plain, speculative, backend, k, threshold, prompts,
+                                   new_tokens, repeats, warm, scale)
+                    warm = True
+                    trials.append(trial)
+                    if on_trial is not None:
+                        on_trial(trial)
+            finally:
+                speculative.close()
     finally:
         plain.close()
-        speculative.close()
-    best = max(trials, key=lambda t: t.speedup)
+    best_trial = max(trials, key=lambda t: t.speedup)
     chosen = choose(trials, margin)
+    base = best.option if best else PlainOption(options[0].label, spec.target)
     choice = TunedChoice(
         pair_id=pair_id, device=spec.device, draft_device=spec.resolved_draft_device,
-        mode=Mode.DRAFT.value if chosen else Mode.PLAIN.value,
+        mode=chosen.backend if chosen else Mode.PLAIN.value,
         k=chosen.k if chosen else None, confidence=chosen.confidence if chosen else None,
-        speedup=chosen.speedup if chosen else 1.0, best_trial=best.label,
-        best_trial_speedup=best.speedup, measured_at=datetime.now(UTC).isoformat())
-    return TuningResult(choice, trials)
+        speedup=chosen.speedup if chosen else 1.0, best_trial=best_trial.label,
+        best_trial_speedup=best_trial.speedup, measured_at=datetime.now(UTC).isoformat(),
+        plain_weights=base.label if len(options) > 1 else "",
+        plain_target=str(base.folder), plain_tokens_per_s=best.tokens_per_s if best else 0.0)
+    return TuningResult(choice, trials, figures, scale)
+
+
+def _trial(plain: Session, speculative: Session, backend: Mode, k: int | None,
+           threshold: float | None, prompts: Sequence[str], new_tokens: int, repeats: int,
+           warm: bool, scale: float) -> Trial:
+    ratios: list[float] = []
+    rounds: list[float] = []
+    drafted = accepted = 0
+    identical = True
+    ties: list[float] = []
+    for prompt in prompts:
+        base = GenerationRequest.chat(prompt, max_new_tokens=new_tokens)
+        cand = GenerationRequest.chat(prompt, max_new_tokens=new_tokens, num_assistant_tokens=k,
+                                      confidence_threshold=threshold)
+        # Warm both pipelines up once; later settings reuse compiled kernels.
+        result = compare(plain, speculative, base, cand, repeats=repeats,
+                         warmup=0 if warm else 1)
+        ratios.append(result.speedup * scale)
+        rounds.extend(r * scale for r in result.pair_ratios)
+        # A difference at a numerical tie (tie_margin.py) is not a failure.
+        identical = identical and bool(result.same_text)
+        if result.tie is not None and result.tie.is_tie:
+            ties.append(result.tie.margin)
+        drafted += sum(s.drafted_tokens or 0 for s in result.candidate)
+        accepted += sum(s.accepted_tokens or 0 for s in result.candidate)
+    return Trial(k, threshold, math.exp(sum(math.log(r) for r in ratios) / len(ratios)),
+                 accepted / drafted if drafted else None, identical,
+                 min(rounds, default=0.0), tuple(ties), backend.value)
 
 
 def tune(spec: PairSpec, pair_id: str, **kwargs: Any) -> TuningResult:
@@ -155,3 +234,16 @@ def stored_choice(pair_id: str, device: str = "CPU",
         return None
     known = set(TunedChoice.__dataclass_fields__)
     return TunedChoice(**{k: v for k, v in data.items() if k in known})
+
+
+def auto_target(choice: TunedChoice | None, target: Path, universal: bool) -> tuple[Path, bool]:
+    """Where auto mode runs a pair: (target folder, whether on Tandem's own loop). Plain
+    runs in the target's fastest format when the tuner found one and it is still on disk;
+    a choice of Tandem's loop runs the draft there even when GenAI could load the pair."""
+    if choice is None:
+        return target, universal
+    if not choice.speculative and choice.plain_target:
+        fastest_folder = Path(choice.plain_target)
+        if (fastest_folder / "openvino_model.xml").is_file():
+            return fastest_folder, universal
+    return target, universal or choice.mode == Mode.UNIVERSAL.value

@@ -74,6 +74,11 @@ def _step_medians(extended: Any) -> dict[str, float]:
     return found
 
 
+ATTENTION_BACKEND = "ATTENTION_BACKEND"
+WARMUP_PROMPT = "Say hello."
+WARMUP_TOKENS = 3  # with a draft: a prefill, then verification steps of K+1 tokens
+
+
 class GenAISession:
     backend_name = "openvino-genai"
 
@@ -87,6 +92,8 @@ class GenAISession:
         except RuntimeError as exc:
             raise _load_error(exc, spec) from exc
         self.load_time_s = time.monotonic() - started
+        self._stateful = self.mode is Mode.PLAIN and \
+            self._build_properties(spec).get(ATTENTION_BACKEND) == "SDPA"
         self.tokenizer = self._pipe.get_tokenizer()
         self.context_length = context_length(spec.target)
         self._defaults = self._pipe.get_generation_config()
@@ -98,12 +105,40 @@ class GenAISession:
         # Sampling with a draft runs Tandem's loop (`sampled_draft`); it holds the models
         # while the pipeline is released, and the other way round.
         self._sampler: Session | None = None
+        self.warmup_s = self._warm_up()
+
+    def _warm_up(self) -> float | None:
+        """One short untimed answer right after load, so that the user's first answer does
+        not pay for what a pipeline does on its first run (kernels compiled for the prefill
+        and decode shapes, weights paged in): seen with an int4 1.5B target, a first TTFT of
+        about 7 s against 1 s later. Costs a prefill of a few tokens and WARMUP_TOKENS
+        decode steps (milliseconds on the demo pair). Returns the seconds it took, or None
+        if the pipeline could not answer (the first real answer will then say why)."""
+        if self.spec.on_npu:
+            return None  # NPU pipelines compile their static shapes at load already
+        started = time.monotonic()
+        try:
+            self.generate(GenerationRequest.chat(WARMUP_PROMPT, max_new_tokens=WARMUP_TOKENS))
+        except TandemError:
+            return None
+        return time.monotonic() - started
 
     @staticmethod
-    def _build_pipeline(spec: PairSpec) -> Any:
+    def _build_properties(spec: PairSpec) -> dict[str, Any]:
+        props: dict[str, Any] = {**runtime_properties(spec.target), **spec.properties}
+        if spec.resolved_mode is Mode.PLAIN and spec.device.split(".")[0] == "CPU":
+            # GenAI 2026.4 runs plain decoding on its paged-attention (continuous-batching)
+            # backend by default; on the CPU the stateful SDPA pipeline decodes faster
+            # (measured: 12× per token on the demo pair, where per-step overhead dominates;
+            # see benchmarks/results/real for a 1.5B model). Speculation and prompt lookup
+            # need the paged backend; plain does not.
+            props.setdefault(ATTENTION_BACKEND, "SDPA")
+        return props
+
+    @classmethod
+    def _build_pipeline(cls, spec: PairSpec) -> Any:
         target = str(spec.target)
-        props = {**runtime_properties(spec.target), **spec.properties,
-                 **cache_properties(spec.cache_dir, spec.device)}
+        props = {**cls._build_properties(spec), **cache_properties(spec.cache_dir, spec.device)}
         if spec.resolved_mode is Mode.DRAFT:
             assert spec.draft is not None  # preflight checked
             draft_props = {**runtime_properties(spec.draft), **spec.properties,
@@ -120,15 +155,27 @@ class GenAISession:
 
     def _inputs(self, request: GenerationRequest) -> tuple[Any, int]:
         """The pipeline input for a request, and its length in tokens."""
+        inputs, ids = self._inputs_and_ids(request)
+        return inputs, int(ids.get_shape()[-1])
+
+    def _inputs_and_ids(self, request: GenerationRequest) -> tuple[Any, Any]:
         if request.messages:
             history = openvino_genai.ChatHistory(
                 [{"role": m.role, "content": m.content} for m in request.messages])
             templated = self.tokenizer.apply_chat_template(history, add_generation_prompt=True)
-            ids = self.tokenizer.encode(templated, add_special_tokens=False).input_ids
-            return history, int(ids.get_shape()[-1])
+            encoded = self.tokenizer.encode(templated, add_special_tokens=False)
+            if self._stateful:
+                # The stateful pipeline enters a chat mode on a ChatHistory and then refuses
+                # a raw prompt ("Chat doesn't support switching between input types"):
+                # give it the templated tokens instead, the same ids.
+                return encoded, encoded.input_ids
+            return history, encoded.input_ids
         assert request.prompt is not None
-        ids = self.tokenizer.encode(request.prompt).input_ids
-        return [request.prompt], int(ids.get_shape()[-1])
+        return [request.prompt], self.tokenizer.encode(request.prompt).input_ids
+
+    def prompt_token_ids(self, request: GenerationRequest) -> list[int]:
+        """The prompt's token ids as the pipeline reads them (templated for chat)."""
+        return [int(t) for t in self._inputs_and_ids(request)[1].data[0]]
 
     def count_input_tokens(self, request: GenerationRequest) -> int:
         return self._inputs(request)[1]

@@ -56,3 +56,20 @@ def test_devices_overlap():
     assert devices_overlap("CPU", ("CPU", "CPU"))
     assert devices_overlap("GPU.0", ("GPU.1", "CPU"))
     assert not devices_overlap("GPU", ("NPU", "CPU"))
+
+
+def test_a_race_against_the_fastest_plain_format_names_it(plain_session, never_accepted_draft):
+    # The plain side ran other weights (the target's fastest format): the speedup is
+    # against that baseline, named, and the texts are not compared.
+    other = load_session(PairSpec(never_accepted_draft))
+    try:
+        a = plain_session.generate(GenerationRequest.chat(PROMPT, max_new_tokens=16))
+        b = other.generate(GenerationRequest.chat(PROMPT, max_new_tokens=16))
+    finally:
+        other.close()
+    summary = RaceSummary(rounds=[RaceRound(a, b)], plain_label="plain int4",
+                          same_weights=False)
+    assert summary.identical is None and summary.divergence is None
+    line = summary.result_line()
+    assert "than plain int4" in line or "slower than plain int4" in line
+    assert "texts not compared (other weights)" in line

@@ -1,0 +1,333 @@
+"""The real-pair benchmark (issue 11): Qwen2.5-Coder-1.5B target, 0.5B same-family draft,
+prompt lookup, on the store built by `benchmarks.real_dequantize`.
+
+    python -m benchmarks.real_bench bench --home DIR        # sweep + TTFT + CB, then report
+    python -m benchmarks.real_bench report                   # redraw MD/PNG from the CSVs
+
+Steps (each writes a CSV into --out, default benchmarks/results/real/):
+- sweep: per prompt, plain int4 and plain int8 target (the best plain is the faster),
+  then each speculative setting, then plain int4 again; identity against plain int4 with
+  the target's own top-2 margin at any divergence (app/core/bench/tie_margin.py).
+- costs: c and v(n) from the raw runtime (app/core/bench/costs.py).
+- ttft: first vs second answer after a load, with and without the load-time warm-up.
+- cb: GenAI's continuous-batching path against the stateful one, with threads and hints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from app.core.bench.runner import check_tie
+from app.core.bench.tie_margin import TargetProbe, identity_label
+from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
+from app.core.engine.session import Session
+from app.core.store.manifest import read_manifest
+from benchmarks.real_prompts import Prompt, all_prompts
+
+OUT = Path(__file__).parent / "results" / "real"
+SWEEP_FIELDS = ("prompt", "kind", "setting", "backend", "draft", "k", "new_tokens",
+                "plain_int4_s_per_token", "plain_int8_s_per_token", "s_per_token",
+                "speedup_vs_best_plain", "speedup_vs_int4_plain", "acceptance",
+                "tokens_per_step", "identity", "margin")
+
+
+def find_models(home: Path) -> dict[str, Path]:
+    """{"target-int4": folder, "draft-int8": folder, ...} from the store's manifests."""
+    found: dict[str, Path] = {}
+    for folder in sorted(p.parent for p in (home / "models").glob("*/*/tandem-manifest.json")):
+        manifest = read_manifest(folder)
+        if manifest is None:
+            continue
+        source = json.dumps(manifest.source)
+        role = "target" if "1.5b" in source else "draft" if "0.5b" in source else None
+        if role:
+            found[f"{role}-{manifest.weights}"] = folder
+    return found
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    backend: Mode
+    draft: str  # "int8", "int4" or "" (prompt lookup)
+    k: int
+    kinds: tuple[str, ...] = ("code", "chat", "edit")
+
+
+def settings(ks: list[int], models: dict[str, Path]) -> list[Setting]:
+    found = [Setting(f"GenAI draft int8 K={k}", Mode.DRAFT, "int8", k) for k in ks]
+    if "draft-int4" in models:
+        found += [Setting(f"GenAI draft int4 K={k}", Mode.DRAFT, "int4", k) for k in (2, 3)]
+    found.append(Setting("Tandem loop draft int8 K=3", Mode.UNIVERSAL, "int8", 3))
+    found.append(Setting("prompt lookup K=3", Mode.PROMPT_LOOKUP, "", 3, ("edit", "code")))
+    return found
+
+
+def _spec(models: dict[str, Path], setting: Setting) -> PairSpec:
+    target = models["target-int4"]
+    if setting.backend is Mode.PROMPT_LOOKUP:
+        return PairSpec(target, None, mode=Mode.PROMPT_LOOKUP, name=setting.name)
+    return PairSpec(target, models[f"draft-{setting.draft}"], mode=setting.backend,
+                    name=setting.name)
+
+
+def _cost(session: Session, request: GenerationRequest) -> tuple[float, Any]:
+    result = session.generate(request)
+    return result.stats.wall_time_s / max(1, result.stats.generated_tokens), result
+
+
+def sweep(models: dict[str, Path], prompts: list[Prompt], ks: list[int], new_tokens: int,
+          out: Path, name: str = "sweep") -> None:
+    plain4 = load_session(PairSpec(models["target-int4"], name="plain int4"))
+    plain8 = load_session(PairSpec(models["target-int8"], name="plain int8")) \
+        if "target-int8" in models else None
+    chosen = settings(ks, models)
+    # K is a per-request setting: one session per backend and draft serves every K.
+    sessions: dict[tuple[Mode, str], Session] = {}
+    for setting in chosen:
+        key = (setting.backend, setting.draft)
+        if key not in sessions:
+            sessions[key] = load_session(_spec(models, setting))
+    probe: TargetProbe | None = None  # loaded at the first divergence
+    path = out / f"{name}.csv"
+    new = not path.exists()
+    with path.open("a", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=SWEEP_FIELDS)
+        if new:
+            writer.writeheader()
+        for prompt in prompts:
+            started = time.monotonic()
+            base = GenerationRequest.chat(prompt.text, max_new_tokens=new_tokens)
+            a1, reference = _cost(plain4, base)
+            p8 = _cost(plain8, base)[0] if plain8 else float("nan")
+            runs = []
+            for setting in chosen:
+                if prompt.kind not in setting.kinds:
+                    continue
+                request = replace(base, num_assistant_tokens=setting.k,
+                                  max_ngram_size=3 if setting.backend is Mode.PROMPT_LOOKUP
+                                  else None)
+                runs.append((setting, *_cost(sessions[(setting.backend, setting.draft)],
+                                             request)))
+            a2 = _cost(plain4, base)[0]
+            p4 = (a1 + a2) / 2
+            best = min(p4, p8) if p8 == p8 else p4
+            for setting, cost, result in runs:
+                stats = result.stats
+                tie = None
+                diverged = tuple(result.token_ids) != tuple(reference.token_ids)
+                if diverged:
+                    index = next((i for i, (x, y) in enumerate(
+                        zip(reference.token_ids, result.token_ids, strict=False)) if x != y),
+                        min(len(reference.token_ids), len(result.token_ids)))
+                    probe = probe or TargetProbe(models["target-int4"])
+                    tie = check_tie(plain4, base, reference.token_ids, result.token_ids,
+                                    index, probe)
+                steps = max(1, stats.target_steps - 1)
+                writer.writerow({
+                    "prompt": prompt.name, "kind": prompt.kind, "setting": setting.name,
+                    "backend": setting.backend.value, "draft": setting.draft, "k": setting.k,
+                    "new_tokens": stats.generated_tokens, "plain_int4_s_per_token": p4,
+                    "plain_int8_s_per_token": p8, "s_per_token": cost,
+                    "speedup_vs_best_plain": best / cost, "speedup_vs_int4_plain": p4 / cost,
+                    "acceptance": stats.acceptance_rate if stats.acceptance_rate is not None
+                    else "", "tokens_per_step": (stats.generated_tokens - 1) / steps,
+                    "identity": identity_label(tie, diverged),
+                    "margin": tie.margin if tie else ""})
+            f.flush()
+            print(f"{prompt.name}: plain int4 {1 / p4:.1f} tok/s, int8 {1 / p8:.1f}; "
+                  + ", ".join(f"{s.name} {p4 / c:.2f}×" for s, c, _ in runs)
+                  + f" ({time.monotonic() - started:.0f} s)", flush=True)
+
+
+def costs(models: dict[str, Path], out: Path) -> None:
+    from app.core.bench.costs import measure_pair_costs
+
+    data = {}
+    for draft in ("int8", "int4"):
+        if f"draft-{draft}" in models:
+            measured = measure_pair_costs(PairSpec(models["target-int4"],
+                                                   models[f"draft-{draft}"]), repeats=5)
+            data[f"target int4, draft {draft}"] = measured.to_dict()
+            print(f"costs, draft {draft}: {measured.to_dict()}", flush=True)
+    if "target-int8" in models:
+        from app.core.bench.verify_cost import measure_verify_cost
+
+        v8 = measure_verify_cost(models["target-int8"], repeats=5)
+        data["target int8"] = {"target_ms": v8.single_token_ms,
+                               "v": {str(n): v for n, v in sorted(v8.ratios.items())}}
+    (out / "costs.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
+def ttft_once(target: Path, warm: bool) -> dict[str, float]:
+    """Load, then answer two different prompts; the TTFT of each (one process per call)."""
+    from app.core.engine.genai_session import GenAISession
+
+    if not warm:
+        GenAISession._warm_up = lambda self: None  # type: ignore[method-assign,assignment,return-value]
+    started = time.monotonic()
+    session = load_session(PairSpec(target))
+    load = time.monotonic() - started
+    ttfts = [session.generate(GenerationRequest.chat(text, max_new_tokens=8)).stats.ttft_ms
+             for text in ("Write a Python function that reverses a linked list, with a short "
+                          "docstring and type hints.",
+                          "Explain in two sentences what a hash map is and when to use one.")]
+    return {"load_s": load, "warmup_s": getattr(session, "warmup_s", None) or 0.0,
+            "first_ttft_ms": ttfts[0], "second_ttft_ms": ttfts[1]}
+
+
+def ttft(models: dict[str, Path], out: Path, rounds: int = 2) -> None:
+    rows = []
+    for round_ in range(rounds):
+        for warm in (False, True):
+            command = [sys.executable, "-m", "benchmarks.real_bench", "ttft-once",
+                       str(models["target-int4"])] + ([] if warm else ["--cold"])
+            line = subprocess.run(command, check=True, capture_output=True, text=True,
+                                  env=os.environ).stdout.strip().splitlines()[-1]
+            row = {"round": round_, "warm_up": warm, **json.loads(line)}
+            print(row, flush=True)
+            rows.append(row)
+    _write(out / "ttft.csv", rows)
+
+
+def _write(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _cb_configs(models: dict[str, Path]) -> Iterator[tuple[str, dict[str, Any]]]:
+    import openvino_genai as g
+
+    def sched(**fields: Any) -> Any:
+        config = g.SchedulerConfig()
+        config.cache_size = 1  # GB
+        config.enable_prefix_caching = False
+        for key, value in fields.items():
+            setattr(config, key, value)
+        return config
+
+    def draft(**props: Any) -> Any:
+        # Looked up when the configuration loads: the draft may finish converting later.
+        folder = find_models(models["target-int4"].parents[2])["draft-int8"]
+        return g.draft_model(str(folder), "CPU", **props)
+
+    lat = {"INFERENCE_NUM_THREADS": 2, "PERFORMANCE_HINT": "LATENCY"}
+    # Most telling first: a slow machine may not get through the whole list.
+    yield "draft int8 K=3 (PA)", {"draft_model": draft}
+    yield "plain, default backend", {}
+    yield "draft int8 K=3, 2 threads + LATENCY", {
+        "draft_model": lambda: draft(**lat), **lat}
+    yield "plain, PA, 2 threads + LATENCY", {"ATTENTION_BACKEND": "PA", **lat}
+    yield "draft int8 K=3, KV cache f16", {
+        "draft_model": lambda: draft(KV_CACHE_PRECISION="f16"),
+        "KV_CACHE_PRECISION": "f16"}
+    yield "plain, PA, KV cache f16", {"ATTENTION_BACKEND": "PA", "KV_CACHE_PRECISION": "f16"}
+    yield "plain, PA, scheduler_config (1 GB, no prefix cache)", {
+        "ATTENTION_BACKEND": "PA", "scheduler_config": sched()}
+    yield "plain, PA, no dynamic split-fuse", {
+        "ATTENTION_BACKEND": "PA", "scheduler_config": sched(dynamic_split_fuse=False)}
+
+
+def cb(models: dict[str, Path], out: Path, new_tokens: int = 32, rounds: int = 1) -> None:
+    """Each configuration against the stateful (SDPA) plain pipeline, loaded one at a time
+    beside it, alternating, decode time per token (TPOT) medians."""
+    import openvino_genai as g
+
+    prompt = "Write a Python function that returns the n-th Fibonacci number iteratively."
+    target = str(models["target-int4"])
+    baseline = g.LLMPipeline(target, "CPU", ATTENTION_BACKEND="SDPA")
+
+    def tpot(pipe: Any, k: int | None) -> float:
+        config = g.GenerationConfig()
+        config.max_new_tokens = new_tokens
+        config.ignore_eos = True
+        if k:
+            config.num_assistant_tokens = k
+        return float(pipe.generate([prompt], config).perf_metrics.get_tpot().mean)
+
+    rows = []
+    for name, kwargs in _cb_configs(models):
+        try:
+            pipe = g.LLMPipeline(target, "CPU", **{k: (v() if callable(v) else v)
+                                                   for k, v in kwargs.items()})
+        except RuntimeError as exc:
+            print(f"{name}: failed to load: {str(exc).splitlines()[0]}", flush=True)
+            continue
+        k = 3 if "draft" in name else None
+        base: list[float] = []
+        mine: list[float] = []
+        for round_ in range(-1, rounds):
+            a, b = tpot(baseline, None), tpot(pipe, k)
+            if round_ >= 0:
+                base.append(a)
+                mine.append(b)
+        del pipe
+        row = {"configuration": name, "tpot_ms": round(statistics.median(mine), 1),
+               "stateful_plain_tpot_ms": round(statistics.median(base), 1),
+               "vs_stateful_plain": round(statistics.median(base) / statistics.median(mine),
+                                          3)}
+        print(row, flush=True)
+        rows.append(row)
+    _write(out / "cb.csv", rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.real_bench")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("bench", help="every step, then the report")
+    b.add_argument("--home", type=Path, required=True, help="TANDEM_HOME of real_dequantize")
+    b.add_argument("--out", type=Path, default=OUT)
+    b.add_argument("--code", type=int, default=20, help="HumanEval prompts (first N)")
+    b.add_argument("--chat", type=int, default=10, help="chat prompts")
+    b.add_argument("--k", default="1,2,3,4,5,6,7,8", help="K values for the int8 draft")
+    b.add_argument("--new-tokens", type=int, default=64)
+    b.add_argument("--kinds", default="code,chat,edit",
+                   help="prompt classes to sweep (to split the sweep over processes)")
+    b.add_argument("--steps", default="costs,ttft,cb,sweep",
+                   help="which steps to run (comma-separated)")
+    once = sub.add_parser("ttft-once")
+    once.add_argument("target", type=Path)
+    once.add_argument("--cold", action="store_true")
+    r = sub.add_parser("report", help="Markdown and PNG from the CSVs")
+    r.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    if args.cmd == "ttft-once":
+        print(json.dumps(ttft_once(args.target, not args.cold)))
+        return 0
+    from benchmarks.real_report import write_report
+
+    if args.cmd == "bench":
+        args.out.mkdir(parents=True, exist_ok=True)
+        models = find_models(args.home)
+        print(f"models: {', '.join(sorted(models))}", flush=True)
+        steps = args.steps.split(",")
+        if "costs" in steps:
+            costs(models, args.out)
+        if "ttft" in steps:
+            ttft(models, args.out)
+        if "cb" in steps:
+            cb(models, args.out)
+        if "sweep" in steps:
+            kinds = set(args.kinds.split(","))
+            sweep(models, [p for p in all_prompts(args.code, args.chat) if p.kind in kinds],
+                  [int(k) for k in args.k.split(",")], args.new_tokens, args.out,
+                  "sweep-" + "-".join(sorted(kinds)))
+    write_report(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,101 @@
+"""Honest identity on the demo pair: the target's top-2 margin at a divergence decides
+between a numerical tie and a real difference."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.core.bench.runner import compare
+from app.core.bench.tie_margin import TIE_MARGIN, Identity, TargetProbe, TieCheck, identity_label
+from app.core.engine import GenerationRequest, PairSpec, load_session
+
+PROMPT = "Tell me about speculative decoding."
+
+
+def test_a_tie_needs_a_small_margin_and_the_two_top_tokens():
+    assert TieCheck(4, (7, 9), 0.004, (7, 9)).is_tie
+    assert TieCheck(4, (7, 9), 0.004, (9, 7)).is_tie
+    assert TieCheck(4, (7, 9), 0.004, (7, None)).is_tie  # the other side had ended
+    assert not TieCheck(4, (7, 9), 0.5, (7, 9)).is_tie  # a clear decision
+    assert not TieCheck(4, (7, 9), 0.004, (7, 3)).is_tie  # not one of the two best
+    assert TieCheck(4, (7, 9), 0.5, (7, 9), threshold=1.0).is_tie
+    assert identity_label(None, False) == "identical"
+    assert identity_label(None, True) == "DIFFERENT"
+    assert identity_label(TieCheck(4, (7, 9), 0.0041, (7, 9)), True) == "tie (0.0041)"
+    assert identity_label(TieCheck(4, (7, 9), 2.5, (7, 9)), True) == "DIFFERENT (2.5000)"
+    assert "numerical tie" in TieCheck(4, (7, 9), 0.004, (7, 9)).describe()
+    assert 0 < TIE_MARGIN < 1
+
+
+def test_the_probe_reproduces_plain_greedy_decoding(plain_session, demo_dir):
+    # Single-token forwards over the common prefix are what plain decoding does: the
+    # target's argmax after each prefix is plain's next token, and its margin is positive.
+    request = GenerationRequest.chat(PROMPT, max_new_tokens=12)
+    result = plain_session.generate(request)
+    ids = plain_session.prompt_token_ids(request)
+    assert len(ids) == result.stats.input_tokens
+    probe = TargetProbe(demo_dir / "target")
+    tokens = result.token_ids
+    for index in (0, 5, len(tokens) - 1):
+        logits = probe.logits_after(ids, tokens[:index])
+        assert int(np.argmax(logits)) == tokens[index]
+        check = probe.check(ids, tokens, tokens, index)
+        assert check.top[0] == tokens[index]
+        assert check.margin == pytest.approx(float(np.sort(logits)[-1] - np.sort(logits)[-2]))
+    probe.close()
+
+
+def test_a_different_model_is_a_failure_with_its_margin(plain_session, never_accepted_draft):
+    # Another model behind the same tokenizer writes other tokens: the target's margin at
+    # the divergence is a real decision, so the row is DIFFERENT, not a tie.
+    other = load_session(PairSpec(never_accepted_draft))
+    try:
+        request = GenerationRequest.chat(PROMPT, max_new_tokens=40)
+        comparison = compare(plain_session, other, request, repeats=1, warmup=0)
+        loose = compare(plain_session, other, request, repeats=1, warmup=0,
+                        check_ties=False)
+    finally:
+        other.close()
+    tie = comparison.tie
+    assert comparison.divergence is not None and tie is not None
+    assert tie.index == comparison.divergence.index
+    assert tie.top[0] == comparison.divergence.baseline_token
+    assert tie.margin >= TIE_MARGIN or comparison.divergence.candidate_token not in tie.top
+    assert tie.identity is Identity.DIFFERENT
+    assert comparison.same_text is False
+    assert comparison.identity.startswith("DIFFERENT (")
+    assert loose.tie is None and loose.identity == "DIFFERENT"
+    # The same divergence judged with a huge threshold and both tokens in the top 2 would
+    # be a tie: the verdict depends on the margin, not on the bare difference.
+    relaxed = TieCheck(tie.index, tie.top, tie.margin, (tie.top[0], tie.top[1]),
+                       threshold=tie.margin + 1)
+    assert relaxed.is_tie
+
+
+def test_identical_runs_need_no_probe(plain_session, draft_session):
+    request = GenerationRequest.chat(PROMPT, max_new_tokens=16)
+    comparison = compare(plain_session, draft_session, request,
+                         GenerationRequest.chat(PROMPT, max_new_tokens=16,
+                                                num_assistant_tokens=3),
+                         repeats=1, warmup=0)
+    assert comparison.identity == "identical"
+    assert comparison.same_text is True
+    assert comparison.tie is None
+
+
+def test_a_tie_row_is_reported_not_failed():
+    from app.core.bench.report import _cell
+    from app.core.bench.rows import BenchRow
+
+    def row(identical: bool | None, identity: str) -> BenchRow:
+        return BenchRow(1, "matrix", "chat", 10, 32, "greedy", "K=3", 1.0, 1.0, 1.0, 1.0,
+                        identical=identical, identity=identity,
+                        divergence="texts differ at generated token 9")
+
+    tie, bug, same = row(False, "tie (0.0041)"), row(False, "DIFFERENT (2.3000)"), \
+        row(True, "identical")
+    assert not tie.failed and bug.failed and not same.failed
+    assert _cell(tie, "identical").startswith("≈ tie (0.0041)")
+    assert _cell(bug, "identical").startswith("✗ DIFFERENT (2.3000)")
+    assert _cell(same, "identical") == "✓ identical"
