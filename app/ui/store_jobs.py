@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.core.engine.errors import TandemError
 from app.core.store.events import CancelToken, Progress, ProgressSink
+from app.ui.worker_host import board
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)
@@ -94,6 +95,7 @@ class StoreJobs(QObject):
         self.worker.failed.connect(self._on_failed)
         self.current: StoreJob | None = None
         self.waiting: list[StoreJob] = []
+        self._shut_down = False
         self.job_thread.start()
 
     @property
@@ -153,13 +155,26 @@ class StoreJobs(QObject):
         self._next()
         self.queue_changed.emit()
 
-    def shutdown(self, timeout_ms: int = 30_000) -> None:
-        """Cancel everything and stop the thread (a cancelled job cleans up first)."""
+    def shutdown(self) -> None:
+        """Cancel everything and end the thread once the cancelled job has cleaned up,
+        never waiting on the GUI thread: like a retiring worker host, the thread is on
+        the retirement board until it ends, so the window closes (and the process exits)
+        only after it (issue 13 item 3)."""
         self.waiting.clear()
         if self.current is not None:
             self.current.token.cancel()
+        if self._shut_down:
+            return
+        self._shut_down = True
         if self.job_thread.isRunning():
+            self.worker_thread = self.job_thread  # what the board waits for at exit
+            board().add(self)
+            self.job_thread.finished.connect(self._retired)
+            self.job_thread.finished.connect(self.worker.deleteLater)
             self.job_thread.quit()
-            if not self.job_thread.wait(timeout_ms):
-                log.error("the store job thread did not stop in %d ms", timeout_ms)
-        self.worker.deleteLater()
+        else:
+            self.worker.deleteLater()
+
+    @Slot()
+    def _retired(self) -> None:
+        board().remove(self)

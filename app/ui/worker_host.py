@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import itertools
 import threading
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
@@ -23,6 +24,12 @@ from app.ui.generation_worker import GenerationWorker
 _ids = itertools.count(1)  # request ids are unique across hosts
 
 
+class Retiring(Protocol):
+    """Anything whose thread must end before the window closes or the next load starts."""
+
+    worker_thread: QThread
+
+
 class RetirementBoard(QObject):
     """The hosts being retired (process-wide, GUI thread); `idle` when none is left."""
 
@@ -30,12 +37,12 @@ class RetirementBoard(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self.hosts: set[WorkerHost] = set()
+        self.hosts: set[Retiring] = set()
 
-    def add(self, host: WorkerHost) -> None:
+    def add(self, host: Retiring) -> None:
         self.hosts.add(host)
 
-    def remove(self, host: WorkerHost) -> None:
+    def remove(self, host: Retiring) -> None:
         self.hosts.discard(host)
         if not self.hosts:
             self.idle.emit()

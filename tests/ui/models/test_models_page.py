@@ -14,6 +14,7 @@ from app.core.store.pull import pull
 from app.ui.main_window import MainWindow
 from app.ui.models_view import COL_LICENCE
 from app.ui.store_jobs import StoreJob
+from app.ui.worker_host import retiring_count
 from tests.fixtures.fake_gguf import write_gguf
 from tests.fixtures.hub_server import FakeHub
 from tests.ui.conftest import send_and_wait
@@ -120,6 +121,9 @@ def test_several_pulls_queue_and_closing_during_a_pull_asks(
     monkeypatch.setattr(controller, "confirm", lambda title, text: True)
     window.close()
     assert not window.isVisible()
+    # The job thread ends on its own once the cancelled pull has cleaned up (the GUI
+    # thread never waits for it); the window closes for real after that.
+    qtbot.waitUntil(lambda: retiring_count() == 0, timeout=30_000)
     assert records.load("ov-pair") is None  # the cancelled pull installed nothing
     staging = layout.staging_root()
     assert not staging.exists() or not any(staging.iterdir())
