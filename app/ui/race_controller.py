@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.core.bench.race import RaceRound, RaceSummary, devices_overlap, race_markdown
 from app.core.bench.race import timeline as result_timeline
-from app.core.bench.tuner import TunedChoice, auto_target, stored_choice
+from app.core.bench.tuner import TunedChoice, fastest_plain_target, stored_choice
 from app.core.engine import GenerationRequest, GenerationResult, Mode, PairSpec, StepEvent
 from app.core.store.pairs import ReadyPair, list_ready_pairs
 from app.ui.endpoint_list import remote_ready_pairs, remote_spec
@@ -126,8 +126,9 @@ class RaceController(QObject):
 
     def specs(self) -> dict[str, PairSpec]:
         pair = self.pairs[max(0, self.view.pair.currentIndex())]
-        # The plain side runs the target's fastest format when the tuner found one.
-        plain_target, _ = auto_target(self.plain_choice(), pair.target, False)
+        # The plain side runs the target's fastest format when the tuner found one, whether
+        # or not it chose to speculate (the race compares against the best plain).
+        plain_target = fastest_plain_target(self.plain_choice(), pair.target)
         specs = {"plain": PairSpec(plain_target, None, self.device, None, Mode.PLAIN,
                                    pair.name),
                  "speculative": PairSpec(pair.target, pair.draft, self.device,

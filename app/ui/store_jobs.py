@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from app.core.engine.errors import TandemError
 from app.core.store.events import CancelToken, Progress, ProgressSink
@@ -177,4 +177,8 @@ class StoreJobs(QObject):
 
     @Slot()
     def _retired(self) -> None:
+        if not self.job_thread.isFinished():
+            # `finished` comes just before the thread really ends (as in WorkerHost).
+            QTimer.singleShot(5, self._retired)
+            return
         board().remove(self)

@@ -180,8 +180,13 @@ def test_endpoints_saved_later_appear_when_the_tab_is_shown_again(qtbot, tandem_
     tab.shutdown()
 
 
+@pytest.mark.parametrize("chosen", [
+    {"mode": "plain"},
+    # The tuner chose to speculate: the race still compares against the fastest plain.
+    {"mode": "draft", "k": 3, "speedup": 1.3},
+])
 def test_the_plain_side_runs_the_tuned_fastest_format(race_tab, demo_dir, tandem_home,
-                                                      tmp_path):
+                                                      tmp_path, chosen):
     from app.core.bench.tuner import TunedChoice
     from app.core.bench.tuning_store import save_choice
 
@@ -191,8 +196,8 @@ def test_the_plain_side_runs_the_tuned_fastest_format(race_tab, demo_dir, tandem
     faster = tmp_path / "demo-int4"
     faster.mkdir()
     (faster / "openvino_model.xml").write_text("<net/>", encoding="utf-8")
-    save_choice(TunedChoice("demo", "CPU", "CPU", "plain", plain_weights="int4",
-                            plain_target=str(faster)).to_dict())
+    save_choice(TunedChoice("demo", "CPU", "CPU", plain_weights="int4",
+                            plain_target=str(faster), **chosen).to_dict())
     assert controller.specs()["plain"].target == faster
     assert controller.specs()["speculative"].target == demo_dir / "target"
     summary = controller.new_summary()

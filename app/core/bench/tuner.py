@@ -236,14 +236,22 @@ def stored_choice(pair_id: str, device: str = "CPU",
     return TunedChoice(**{k: v for k, v in data.items() if k in known})
 
 
+def fastest_plain_target(choice: TunedChoice | None, target: Path) -> Path:
+    """The target folder of the fastest plain format the tuner measured, while it is still
+    on disk; otherwise the pair's own target."""
+    if choice is not None and choice.plain_target:
+        fastest_folder = Path(choice.plain_target)
+        if (fastest_folder / "openvino_model.xml").is_file():
+            return fastest_folder
+    return target
+
+
 def auto_target(choice: TunedChoice | None, target: Path, universal: bool) -> tuple[Path, bool]:
     """Where auto mode runs a pair: (target folder, whether on Tandem's own loop). Plain
     runs in the target's fastest format when the tuner found one and it is still on disk;
     a choice of Tandem's loop runs the draft there even when GenAI could load the pair."""
     if choice is None:
         return target, universal
-    if not choice.speculative and choice.plain_target:
-        fastest_folder = Path(choice.plain_target)
-        if (fastest_folder / "openvino_model.xml").is_file():
-            return fastest_folder, universal
+    if not choice.speculative:
+        return fastest_plain_target(choice, target), universal
     return target, universal or choice.mode == Mode.UNIVERSAL.value
