@@ -56,6 +56,8 @@ class ConversationList(QWidget):
 
     def set_conversations(self, conversations: list[ConversationSummary], current: str) -> None:
         self._filling = True
+        # One repaint and one layout for the whole list, not one per item (500 chats).
+        self.list.setUpdatesEnabled(False)
         self.list.clear()
         for conv in conversations:
             item = QListWidgetItem(conv.title)
@@ -65,6 +67,7 @@ class ConversationList(QWidget):
             self.list.addItem(item)
             if conv.id == current:
                 self.list.setCurrentItem(item)
+        self.list.setUpdatesEnabled(True)
         self._filling = False
 
     def current_id(self) -> str | None:

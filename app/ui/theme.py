@@ -55,6 +55,7 @@ class Notifier(QObject):
 _notifier: Notifier | None = None
 _plots: weakref.WeakSet[Any] = weakref.WeakSet()
 _scheme_connected = False
+_applied: tuple[int, Colors] | None = None  # the application and colours last applied
 
 
 def notifier() -> Notifier:
@@ -124,6 +125,12 @@ def apply(app: QApplication, wanted: str | None = None) -> None:
 
 
 def _use(app: QApplication, colors: Colors) -> None:
+    global _applied
+    if _applied == (id(app), colors):
+        # Already styled so: setting the palette and style sheet again repolishes every
+        # widget of the application, which each new window would pay for nothing.
+        return
+    _applied = (id(app), colors)
     _bind(colors)
     app.setPalette(palette(colors))
     app.setStyleSheet(style_sheet(colors))

@@ -22,7 +22,6 @@ from pathlib import Path
 import numpy as np
 
 from app.core.engine.model_folder import runtime_properties
-from app.core.engine.universal.runner import StatefulModel
 
 # In logit units. The issue-11 tie (int4 Qwen2.5-Coder-1.5B, f32 CPU) was 0.004 apart; the
 # int4 kernels' single- vs multi-token differences measured on that target stay below a few
@@ -76,6 +75,10 @@ class TargetProbe:
 
     def __init__(self, target: Path, device: str = "CPU",
                  properties: dict[str, str] | None = None) -> None:
+        # Imported here: the raw runtime (openvino) must not load with the window, which
+        # imports the bench for the tuner's stored choice (cold start, issue 14).
+        from app.core.engine.universal.runner import StatefulModel
+
         props = {**runtime_properties(target), **(properties or {})}
         self.model = StatefulModel(target, device, props, "target")
 
