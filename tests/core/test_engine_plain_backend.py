@@ -1,34 +1,36 @@
-"""Plain decoding on the CPU runs GenAI's stateful (SDPA) pipeline, not its paged-attention
-backend, which costs far more per token (issue 11: the best plain baseline)."""
+"""Plain decoding on the CPU asks GenAI for its stateful (SDPA) pipeline; speculation and
+prompt lookup keep the paged backend they need. The stateful pipeline refuses to mix chat
+histories and raw prompts, so Tandem sends chats as templated tokens: both kinds of
+request must keep working on one session.
+
+Which backend is faster is measured, not asserted here: on a quiet 2-core machine the
+real Qwen2.5-Coder-1.5B int4 target decoded at 84 ms a token on SDPA against 86 ms on
+the paged backend (48 tokens, 4 interleaved rounds); the 0.9M demo target at 0.81 ms
+against 0.63 ms.
+"""
 
 from __future__ import annotations
 
-import statistics
-
-import openvino_genai
-
-from app.core.engine import GenerationRequest, PairSpec, load_session
-from app.core.engine.model_folder import runtime_properties
+from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
+from app.core.engine.genai_session import ATTENTION_BACKEND, GenAISession
 
 PROMPT = "Tell me about speculative decoding."
 
 
-def test_plain_decoding_is_faster_than_on_the_paged_backend(demo_dir):
-    target = demo_dir / "target"
-    session = load_session(PairSpec(target))
-    paged = openvino_genai.LLMPipeline(str(target), "CPU", ATTENTION_BACKEND="PA",
-                                       **runtime_properties(target))
-    config = openvino_genai.GenerationConfig()
-    config.max_new_tokens = 48
-    config.ignore_eos = True
-    ours: list[float] = []
-    theirs: list[float] = []
+def test_only_plain_cpu_sessions_ask_for_the_stateful_pipeline(demo_dir):
+    target, draft = demo_dir / "target", demo_dir / "draft"
+    assert GenAISession._build_properties(PairSpec(target))[ATTENTION_BACKEND] == "SDPA"
+    for spec in (PairSpec(target, draft), PairSpec(target, None, mode=Mode.PROMPT_LOOKUP)):
+        assert ATTENTION_BACKEND not in GenAISession._build_properties(spec)
+
+
+def test_chats_and_raw_prompts_share_one_stateful_session(demo_dir):
+    session = load_session(PairSpec(demo_dir / "target"))
     try:
-        for _ in range(3):  # interleaved: a busy machine slows both alike
-            ours.append(session.generate(GenerationRequest.chat(
-                PROMPT, max_new_tokens=48)).stats.tpot_ms)
-            theirs.append(paged.generate([PROMPT], config).perf_metrics.get_tpot().mean)
+        first = session.generate(GenerationRequest.chat(PROMPT, max_new_tokens=12))
+        raw = session.generate(GenerationRequest(prompt="def add(a, b):", max_new_tokens=12))
+        again = session.generate(GenerationRequest.chat(PROMPT, max_new_tokens=12))
     finally:
         session.close()
-    # Measured here: 1.5 ms against 21 ms per token on the demo target.
-    assert statistics.median(ours) * 2 < statistics.median(theirs)
+    assert first.text and raw.text
+    assert again.text == first.text  # greedy: the same answer after a raw prompt

@@ -161,13 +161,20 @@ def test_cancel_and_sigkill_leave_nothing_ready_then_a_pull_converts_and_generat
                      "Hello!"]) == 0
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 def test_ctrl_c_cancels_a_pull_cleanly(hub: FakeHub, tandem_home: Path):
     hub.add_fault("model.safetensors", "slow", seconds=30.0)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # A shell's background job inherits SIGINT ignored, and Python then never raises
+    # KeyboardInterrupt: give the child the default disposition, as a terminal would.
     proc = subprocess.Popen([sys.executable, "-m", "app", "models", "pull", "demo"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint)
     try:
         deadline = time.monotonic() + 60
         while not hub.gets("model.safetensors") and time.monotonic() < deadline:
