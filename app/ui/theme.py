@@ -113,7 +113,9 @@ def apply(app: QApplication, wanted: str | None = None) -> None:
     """Style the application: Fusion, a 10 pt minimum font, the palette and style sheet."""
     global choice, _scheme_connected
     choice = wanted if wanted in THEMES else choice
-    app.setStyle("Fusion")
+    if app.style().name().lower() != "fusion":
+        # Only once: setting a style again repolishes every widget of the application.
+        app.setStyle("Fusion")
     font = app.font()
     if font.pointSizeF() < 10:
         font.setPointSizeF(10)
