@@ -50,7 +50,8 @@ def find_models(home: Path) -> dict[str, Path]:
         if manifest is None:
             continue
         source = json.dumps(manifest.source)
-        role = "target" if "1.5b" in source else "draft" if "0.5b" in source else None
+        role = "target" if "1.5b" in source else "draft" if "0.5b" in source else \
+            "smollm2" if "smollm2" in source.lower() else None
         if role:
             found[f"{role}-{manifest.weights}"] = folder
     return found
@@ -62,15 +63,19 @@ class Setting:
     backend: Mode
     draft: str  # "int8", "int4" or "" (prompt lookup)
     k: int
-    kinds: tuple[str, ...] = ("code", "chat", "edit")
+    kinds: tuple[str, ...] = ("code", "chat", "edit", "summary")
 
 
-def settings(ks: list[int], models: dict[str, Path]) -> list[Setting]:
+def settings(ks: list[int], models: dict[str, Path], int4_ks: list[int]) -> list[Setting]:
     found = [Setting(f"GenAI draft int8 K={k}", Mode.DRAFT, "int8", k) for k in ks]
     if "draft-int4" in models:
-        found += [Setting(f"GenAI draft int4 K={k}", Mode.DRAFT, "int4", k) for k in (2, 3)]
+        found += [Setting(f"GenAI draft int4 K={k}", Mode.DRAFT, "int4", k) for k in int4_ks]
     found.append(Setting("Tandem loop draft int8 K=3", Mode.UNIVERSAL, "int8", 3))
-    found.append(Setting("prompt lookup K=3", Mode.PROMPT_LOOKUP, "", 3, ("edit", "code")))
+    if "smollm2-int8" in models:  # another tokenizer: only Tandem's loop can run it
+        found.append(Setting("Tandem loop SmolLM2-135M int8 K=2", Mode.UNIVERSAL,
+                             "smollm2-int8", 2))
+    found.append(Setting("prompt lookup K=3", Mode.PROMPT_LOOKUP, "", 3,
+                         ("edit", "summary", "code")))
     return found
 
 
@@ -78,8 +83,17 @@ def _spec(models: dict[str, Path], setting: Setting) -> PairSpec:
     target = models["target-int4"]
     if setting.backend is Mode.PROMPT_LOOKUP:
         return PairSpec(target, None, mode=Mode.PROMPT_LOOKUP, name=setting.name)
-    return PairSpec(target, models[f"draft-{setting.draft}"], mode=setting.backend,
-                    name=setting.name)
+    draft = models[setting.draft if "-" in setting.draft else f"draft-{setting.draft}"]
+    return PairSpec(target, draft, mode=setting.backend, name=setting.name)
+
+
+def interleave(prompts: list[Prompt]) -> list[Prompt]:
+    """One prompt of each class in turn, so a sweep cut short still covers every class."""
+    by_kind: dict[str, list[Prompt]] = {}
+    for prompt in prompts:
+        by_kind.setdefault(prompt.kind, []).append(prompt)
+    rounds = max((len(v) for v in by_kind.values()), default=0)
+    return [group[i] for i in range(rounds) for group in by_kind.values() if i < len(group)]
 
 
 def _cost(session: Session, request: GenerationRequest) -> tuple[float, Any]:
@@ -88,11 +102,11 @@ def _cost(session: Session, request: GenerationRequest) -> tuple[float, Any]:
 
 
 def sweep(models: dict[str, Path], prompts: list[Prompt], ks: list[int], new_tokens: int,
-          out: Path, name: str = "sweep") -> None:
+          out: Path, name: str = "sweep", int4_ks: list[int] | None = None) -> None:
     plain4 = load_session(PairSpec(models["target-int4"], name="plain int4"))
     plain8 = load_session(PairSpec(models["target-int8"], name="plain int8")) \
         if "target-int8" in models else None
-    chosen = settings(ks, models)
+    chosen = settings(ks, models, int4_ks or [2, 3, 4])
     # K is a per-request setting: one session per backend and draft serves every K.
     sessions: dict[tuple[Mode, str], Session] = {}
     for setting in chosen:
@@ -294,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--chat", type=int, default=10, help="chat prompts")
     b.add_argument("--k", default="1,2,3,4,5,6,7,8", help="K values for the int8 draft")
     b.add_argument("--new-tokens", type=int, default=64)
-    b.add_argument("--kinds", default="code,chat,edit",
+    b.add_argument("--int4-k", default="2,3,4", help="K values for the int4 draft")
+    b.add_argument("--kinds", default="code,chat,edit,summary",
                    help="prompt classes to sweep (to split the sweep over processes)")
     b.add_argument("--steps", default="costs,ttft,cb,sweep",
                    help="which steps to run (comma-separated)")
@@ -322,9 +337,11 @@ def main(argv: list[str] | None = None) -> int:
             cb(models, args.out)
         if "sweep" in steps:
             kinds = set(args.kinds.split(","))
-            sweep(models, [p for p in all_prompts(args.code, args.chat) if p.kind in kinds],
+            sweep(models, interleave([p for p in all_prompts(args.code, args.chat)
+                                      if p.kind in kinds]),
                   [int(k) for k in args.k.split(",")], args.new_tokens, args.out,
-                  "sweep-" + "-".join(sorted(kinds)))
+                  "sweep-" + "-".join(sorted(kinds)),
+                  [int(k) for k in args.int4_k.split(",")])
     write_report(args.out)
     return 0
 

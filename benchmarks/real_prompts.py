@@ -47,12 +47,59 @@ SUMMARY = (
     "disagreement the target's own token is used instead. Because the target checks every "
     "token, greedy output is the same as without the draft. The speedup depends on how "
     "often the draft is right and on how cheap the draft is compared with the target.")
+_EDIT_SOURCE_2 = '''class Stack:
+    def __init__(self):
+        self.items = []
+
+    def push(self, item):
+        self.items.append(item)
+
+    def pop(self):
+        return self.items.pop()
+
+    def peek(self):
+        return self.items[-1]
+'''
+_EDIT_SOURCE_3 = '''def read_config(path):
+    f = open(path)
+    lines = f.readlines()
+    f.close()
+    config = {}
+    for line in lines:
+        key, value = line.split("=")
+        config[key.strip()] = value.strip()
+    return config
+'''
+EDITS = (
+    EDIT,
+    "Add type hints to every method of this class and return the whole code, nothing "
+    "else:\n\n" + _EDIT_SOURCE_2,
+    "Rewrite this function to open the file with a `with` statement, keeping everything "
+    "else the same, and return the whole code, nothing else:\n\n" + _EDIT_SOURCE_3,
+)
+SUMMARIES = (
+    SUMMARY,
+    "Summarise this text in two sentences, reusing its words:\n\n"
+    "A hash map stores values under keys. It computes a hash of each key and uses it to "
+    "pick a bucket, so finding a value by its key takes about the same time however many "
+    "values the map holds. When two keys fall into the same bucket, the map keeps both "
+    "and compares the keys themselves. A list, by contrast, must be searched from the "
+    "start, so finding a value takes longer as the list grows. Hash maps use more memory "
+    "than lists and do not keep their values in order.",
+    "Summarise this text in two sentences, reusing its words:\n\n"
+    "A process is a running program with its own memory. A thread is a path of execution "
+    "inside a process; all the threads of a process share its memory. Starting a thread "
+    "is cheaper than starting a process, and threads can exchange data without copying "
+    "it. Because they share memory, threads must take care not to change the same data at "
+    "the same time, which is why programs use locks. Processes are isolated: a crash in "
+    "one does not bring down the others.",
+)
 
 
 @dataclass(frozen=True)
 class Prompt:
     name: str
-    kind: str  # "code", "chat" or "edit" (code-edit and summarisation)
+    kind: str  # "code", "chat", "edit" (code edits) or "summary"
     text: str
 
 
@@ -70,4 +117,5 @@ def humaneval(count: int) -> list[Prompt]:
 def all_prompts(code: int = 20, chat: int = 10) -> list[Prompt]:
     return [*humaneval(code), *(Prompt(f"chat-{i}", "chat", t) for i, t in
                                 enumerate(CHAT[:chat])),
-            Prompt("code-edit", "edit", EDIT), Prompt("summary", "edit", SUMMARY)]
+            *(Prompt(f"code-edit-{i}", "edit", t) for i, t in enumerate(EDITS)),
+            *(Prompt(f"summary-{i}", "summary", t) for i, t in enumerate(SUMMARIES))]

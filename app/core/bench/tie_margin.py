@@ -8,7 +8,8 @@ the target's two best tokens nearly tie, the two paths can pick different ones.
 At the first divergence the target is asked itself, the way plain decoding asks it: the
 prompt in one forward, then the common generated prefix one token at a time, with the raw
 OpenVINO runtime on the stateful model. If its two best logits at that position are
-closer than `TIE_MARGIN` and the two sides' tokens are those two, the divergence is a
+closer than the threshold for the precision it computes in (`TIE_MARGINS`: 0.1 in f32,
+0.5 in bf16 or f16) and the two sides' tokens are those two, the divergence is a
 numerical tie; otherwise the texts differ for a reason (a bug).
 """
 
@@ -23,11 +24,22 @@ import numpy as np
 
 from app.core.engine.model_folder import runtime_properties
 
-# In logit units. The issue-11 tie (int4 Qwen2.5-Coder-1.5B, f32 CPU) was 0.004 apart; the
-# int4 kernels' single- vs multi-token differences measured on that target stay below a few
-# hundredths. 0.1 is a probability ratio of e^0.1 = 1.105 between the two tokens: a coin
-# flip for any model, far below the margins of a real decision.
-TIE_MARGIN = 0.1
+# In logit units, per precision the target computes in. f32: the issue-11 tie (int4
+# Qwen2.5-Coder-1.5B) was 0.004 apart, and one- against multi-token forwards of that
+# target move its top-2 margin by at most a few hundredths (benchmarks/tie_noise.py);
+# 0.1 is a probability ratio of e^0.1 = 1.105, a coin flip for any model. bf16 (CPUs with
+# bf16 units default to it) rounds the logits themselves to steps of 0.0625-0.125 at the
+# usual magnitudes: the same measurement moved the margin by up to 0.25 and flipped the
+# argmax at about 1% of positions, so a tie there is anything below 0.5 (two bf16 steps
+# at logit 16-32, twice the largest change measured). f16 (GPUs) has finer steps than
+# bf16; it keeps bf16's threshold until measured on a GPU.
+TIE_MARGINS = {"f32": 0.1, "bf16": 0.5, "f16": 0.5}
+TIE_MARGIN = TIE_MARGINS["f32"]
+
+
+def tie_threshold(precision: str) -> float:
+    """The tie threshold for a target computing in `precision` ("" or unknown: f32's)."""
+    return TIE_MARGINS.get(precision, TIE_MARGIN)
 
 
 class Identity(Enum):
@@ -81,6 +93,7 @@ class TargetProbe:
 
         props = {**runtime_properties(target), **(properties or {})}
         self.model = StatefulModel(target, device, props, "target")
+        self.threshold = tie_threshold(self.model.precision)
 
     def logits_after(self, prompt_ids: Sequence[int], generated: Sequence[int]) -> np.ndarray:
         """The target's logits for the token after prompt + generated, computed as plain
@@ -95,8 +108,9 @@ class TargetProbe:
 
     def check(self, prompt_ids: Sequence[int], plain: Sequence[int],
               speculative: Sequence[int], index: int,
-              threshold: float = TIE_MARGIN) -> TieCheck:
-        """The top-2 margin at generated position `index`, where the sides first differ."""
+              threshold: float | None = None) -> TieCheck:
+        """The top-2 margin at generated position `index`, where the sides first differ;
+        a tie below `threshold` (default: the one for the precision the target runs in)."""
         logits = self.logits_after(prompt_ids, plain[:index])
         second, best = (int(i) for i in np.argpartition(logits, -2)[-2:])
         if logits[second] > logits[best]:
@@ -104,7 +118,7 @@ class TargetProbe:
         sides = (int(plain[index]) if index < len(plain) else None,
                  int(speculative[index]) if index < len(speculative) else None)
         return TieCheck(index, (best, second), float(logits[best] - logits[second]),
-                        sides, threshold)
+                        sides, self.threshold if threshold is None else threshold)
 
     def close(self) -> None:
         self.model = None  # type: ignore[assignment]

@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 
 from app.core.bench.runner import compare
-from app.core.bench.tie_margin import TIE_MARGIN, Identity, TargetProbe, TieCheck, identity_label
+from app.core.bench.tie_margin import (
+    TIE_MARGIN,
+    Identity,
+    TargetProbe,
+    TieCheck,
+    identity_label,
+    tie_threshold,
+)
 from app.core.engine import GenerationRequest, PairSpec, load_session
 
 PROMPT = "Tell me about speculative decoding."
@@ -26,6 +33,22 @@ def test_a_tie_needs_a_small_margin_and_the_two_top_tokens():
     assert identity_label(TieCheck(4, (7, 9), 2.5, (7, 9)), True) == "DIFFERENT (2.5000)"
     assert "numerical tie" in TieCheck(4, (7, 9), 0.004, (7, 9)).describe()
     assert 0 < TIE_MARGIN < 1
+
+
+def test_the_tie_threshold_follows_the_precision_the_target_computes_in(demo_dir):
+    # bf16 rounds logits to steps of 0.0625-0.125: a tie there is wider than in f32.
+    assert tie_threshold("f32") == TIE_MARGIN == 0.1
+    assert tie_threshold("bf16") == tie_threshold("f16") == 0.5
+    assert tie_threshold("") == tie_threshold("u8") == TIE_MARGIN
+    pinned = TargetProbe(demo_dir / "target")  # the demo pair pins f32
+    assert pinned.model.precision == "f32" and pinned.threshold == 0.1
+    # Asked for bf16, the CPU computes in bf16 where it has bf16 units, else in f32; the
+    # probe's threshold follows what it really computes in.
+    asked = TargetProbe(demo_dir / "target", properties={"INFERENCE_PRECISION_HINT": "bf16"})
+    assert asked.model.precision in ("bf16", "f32")
+    assert asked.threshold == tie_threshold(asked.model.precision)
+    check = asked.check([1, 2, 3], [5], [6], 0)
+    assert check.threshold == asked.threshold
 
 
 def test_the_probe_reproduces_plain_greedy_decoding(plain_session, demo_dir):

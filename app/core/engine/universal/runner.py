@@ -38,6 +38,14 @@ _SEQUENCE_AXIS = 2
 COMPACT_MIN_DEAD = 32
 
 
+def _precision(compiled: ov.CompiledModel) -> str:
+    """The precision the device computes in ("f32", "bf16", "f16"), or "" if it won't say."""
+    try:
+        return str(compiled.get_property("INFERENCE_PRECISION_HINT").to_string())
+    except (RuntimeError, AttributeError):
+        return ""
+
+
 class StatefulModel:
     """Feed tokens, get logits for each fed position, trim the cache back to a length."""
 
@@ -54,6 +62,7 @@ class StatefulModel:
                 "Convert it again with the task text-generation-with-past "
                 "(`tandem models add`).")
         compiled = core.compile_model(model, device, dict(properties or {}))
+        self.precision = _precision(compiled)
         self._request = compiled.create_infer_request()
         self.vocab_size = int(model.outputs[0].get_partial_shape()[-1].get_length())
         self.length = 0  # live positions: what the model has read and kept
