@@ -34,6 +34,7 @@ class RacePane(QGroupBox):
         self.text.setReadOnly(True)
         self.status = QLabel("waiting")
         self.status.setStyleSheet("font-weight: 600;")
+        self.status.setWordWrap(True)  # a long status wraps instead of widening the window
         layout = QVBoxLayout(self)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.status)
@@ -57,16 +58,25 @@ class RacePane(QGroupBox):
         self.text.setTextCursor(cursor)
 
 
+def _combo() -> QComboBox:
+    """A selector sized for about 22 characters, not for its longest item (an endpoint's
+    name can be long); the full text shows in its open list."""
+    combo = QComboBox()
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(22)
+    return combo
+
+
 class RaceView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.pair = QComboBox()
+        self.pair = _combo()
         # Each side: the local pipeline (item data "") or a saved remote endpoint (its pair
         # id, "remote:<id>"). The controller fills in the endpoints.
-        self.plain_side = QComboBox()
+        self.plain_side = _combo()
         self.plain_side.addItem("Local plain", "")
         self.plain_side.setToolTip("Who runs the plain side: the local target or a server")
-        self.speculative_side = QComboBox()
+        self.speculative_side = _combo()
         self.speculative_side.addItem("Local speculative", "")
         self.speculative_side.setToolTip(
             "Who runs the speculative side: the local pair or a server")
@@ -109,21 +119,27 @@ class RaceView(QWidget):
         self._layout()
 
     def _layout(self) -> None:
-        settings = QHBoxLayout()
-        settings.addWidget(QLabel("Pair"))
-        settings.addWidget(self.pair)
-        settings.addWidget(self.plain_side)
-        settings.addWidget(QLabel("vs"))
-        settings.addWidget(self.speculative_side)
-        settings.addWidget(self.prompt, 1)
-        for widget in (self.k, self.max_tokens, self.repeats, self.simultaneous,
-                       self.run_button, self.stop_button, self.export_button):
-            settings.addWidget(widget)
+        # Two rows: who races (pair, sides, settings), then what they answer and the
+        # buttons; one row did not fit a 1440-pixel window with long endpoint names.
+        sides = QHBoxLayout()
+        sides.addWidget(QLabel("Pair"))
+        sides.addWidget(self.pair, 1)
+        sides.addWidget(self.plain_side, 1)
+        sides.addWidget(QLabel("vs"))
+        sides.addWidget(self.speculative_side, 1)
+        for widget in (self.k, self.max_tokens, self.repeats, self.simultaneous):
+            sides.addWidget(widget)
+        prompt = QHBoxLayout()
+        prompt.addWidget(QLabel("Prompt"))
+        prompt.addWidget(self.prompt, 1)
+        for widget in (self.run_button, self.stop_button, self.export_button):
+            prompt.addWidget(widget)
         panes = QHBoxLayout()
         panes.addWidget(self.plain, 1)
         panes.addWidget(self.speculative, 1)
         layout = QVBoxLayout(self)
-        layout.addLayout(settings)
+        layout.addLayout(sides)
+        layout.addLayout(prompt)
         layout.addLayout(panes, 3)
         layout.addWidget(self.chart, 2)
         layout.addWidget(self.result)

@@ -25,9 +25,10 @@ import numpy as np
 from app.core.engine.model_folder import runtime_properties
 
 # In logit units, per precision the target computes in. f32: the issue-11 tie (int4
-# Qwen2.5-Coder-1.5B) was 0.004 apart, and one- against multi-token forwards of that
-# target move its top-2 margin by at most a few hundredths (benchmarks/tie_noise.py);
-# 0.1 is a probability ratio of e^0.1 = 1.105, a coin flip for any model. bf16 (CPUs with
+# Qwen2.5-Coder-1.5B, through GenAI's paged-attention path) was 0.004 apart; the raw
+# stateful model's one- and multi-token forwards of that target gave equal logits
+# (benchmarks/results/real/tie-noise.md); 0.1 is a probability ratio of e^0.1 = 1.105,
+# a coin flip for any model. bf16 (CPUs with
 # bf16 units default to it) rounds the logits themselves to steps of 0.0625-0.125 at the
 # usual magnitudes: the same measurement moved the margin by up to 0.25 and flipped the
 # argmax at about 1% of positions, so a tie there is anything below 0.5 (two bf16 steps

@@ -105,6 +105,7 @@ class GenAISession:
         # Sampling with a draft runs Tandem's loop (`sampled_draft`); it holds the models
         # while the pipeline is released, and the other way round.
         self._sampler: Session | None = None
+        self._warming = False
         self.warmup_s = self._warm_up()
 
     def _warm_up(self) -> float | None:
@@ -114,13 +115,16 @@ class GenAISession:
         about 7 s against 1 s later. Costs a prefill of a few tokens and WARMUP_TOKENS
         decode steps (milliseconds on the demo pair). Returns the seconds it took, or None
         if the pipeline could not answer (the first real answer will then say why)."""
-        if self.spec.on_npu:
+        if self.spec.on_npu or self._warming:
             return None  # NPU pipelines compile their static shapes at load already
         started = time.monotonic()
+        self._warming = True  # a rebuild inside the warm-up does not warm up again
         try:
             self.generate(GenerationRequest.chat(WARMUP_PROMPT, max_new_tokens=WARMUP_TOKENS))
         except TandemError:
             return None
+        finally:
+            self._warming = False
         return time.monotonic() - started
 
     @staticmethod
@@ -241,7 +245,8 @@ class GenAISession:
                 # answers but never accepts a draft token again. Rebuild it, releasing
                 # the old one first so that memory never holds two targets.
                 self._pipe = None
-                self._reload(exc)
+                if not self._warming:  # a failed warm-up leaves the rebuild to the next run
+                    self._reload(exc)
             raise _generation_error(exc, request, self.mode) from exc
         if streamer.error is not None:
             raise GenerationFailedError(f"Streaming failed: {streamer.error}",
@@ -253,7 +258,8 @@ class GenAISession:
                             max_new)
 
     def _reload(self, failure: BaseException | None = None) -> None:
-        """Build the pipeline again (the old one is already released)."""
+        """Build the pipeline again (the old one is already released), and warm it up as a
+        load does: the next answer's TTFT must not pay for the new pipeline's first run."""
         try:
             self._pipe = self._build_pipeline(self.spec)
         except RuntimeError as exc:
@@ -261,6 +267,7 @@ class GenAISession:
             raise GenerationFailedError(
                 f"The pair could not be reloaded: {exc}", "Reload the pair.") \
                 from (failure or exc)
+        self.warmup_s = self._warm_up()
 
     def _decode(self, ids: Sequence[int]) -> str:
         return str(self.tokenizer.decode(list(ids), skip_special_tokens=True))
