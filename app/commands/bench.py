@@ -107,7 +107,8 @@ def tune(args: argparse.Namespace) -> int:
         print(f"  {trial.label:16} {trial.speedup:.2f}× (slowest round "
               f"{trial.slowest_round:.2f}×, acceptance {acc}"
               f"{'' if trial.identical else ', TEXT DIFFERS'}"
-              f"{''.join(f', tie at margin {m:.4f}' for m in trial.tie_margins)})",
+              f"{''.join(f', tie at margin {m:.4f}' for m in trial.tie_margins)}"
+              f"{''.join(f'; {c} {v:.2f}×' for c, v, _ in trial.per_class)})",
               flush=True)
 
     print(f"tandem tune: {spec.label()} on {spec.device} / draft "
@@ -124,6 +125,9 @@ def tune(args: argparse.Namespace) -> int:
     print(f"choice: {result.choice.describe()}")
     if not result.choice.speculative:
         print("This pair will run plain in auto mode: speculation did not pay off here.")
+    elif result.choice.plain_classes:
+        print("Auto mode loads the speculative and the plain pipeline (two copies of the "
+              "target in memory) and routes each prompt by its class.")
     return 0
 
 

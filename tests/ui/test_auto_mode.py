@@ -64,3 +64,23 @@ def test_auto_uses_a_stored_k2_choice(qtbot, make_window) -> None:
     # The saved settings keep "auto", so the next launch stays in auto mode.
     window.save_settings()
     assert window.controls.generation_settings().mode is RunMode.AUTO
+
+
+def test_auto_routes_chat_to_plain_when_the_tuner_found_speculation_slower_there(
+        qtbot, make_window) -> None:
+    # As on the real Qwen pair (issue 11): speculation won on code and lost on chat, so
+    # the tuner stored a routed choice; auto loads both and routes each prompt.
+    save_choice(TunedChoice("demo", "CPU", "CPU", Mode.DRAFT.value, k=4, speedup=1.4,
+                            best_trial="K=4", best_trial_speedup=1.1, chosen_label="K=4",
+                            plain_weights="f32", plain_classes=("chat",)).to_dict())
+    window = make_window(wait_loaded=False, autoload=False)
+    _choose_auto(window)
+    spec = window.controls.wanted_spec()
+    assert spec.resolved_mode is Mode.DRAFT and spec.plain_route is not None
+    assert spec.plain_route.classes == ("chat",)
+    assert "K=4: 1.40× faster than plain f32 on code prompts; chat prompts run plain f32" \
+        in window.chat_tab.controls.status.text()
+    code = send_and_wait(qtbot, window, PROMPT)
+    assert code.stats.mode == "draft" and code.stats.num_assistant_tokens == 4
+    chat = send_and_wait(qtbot, window, "Tell me about speculative decoding.")
+    assert chat.stats.mode == "plain" and chat.stats.acceptance_rate is None

@@ -27,6 +27,8 @@ from app.core.bench.best_plain import (
 from app.core.bench.runner import compare
 from app.core.bench.tuning_store import load_choice, save_choice
 from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
+from app.core.engine.pair import PlainRoute
+from app.core.engine.prompt_class import CLASSES, prompt_class
 from app.core.engine.session import Session
 
 CALIBRATION_PROMPTS = ("Write a Python function to add two numbers.",
@@ -46,6 +48,18 @@ class Trial:
     slowest_round: float = 0.0  # the lowest per-round ratio over all prompts
     tie_margins: tuple[float, ...] = ()  # the target's top-2 margin at each tie
     backend: str = Mode.DRAFT.value  # a Mode value: draft, universal or prompt_lookup
+    # per prompt class (prompt_class.py): (class, speedup, slowest round)
+    per_class: tuple[tuple[str, float, float], ...] = ()
+
+    def wins(self, prompt_class: str, margin: float = MARGIN) -> bool:
+        """Faster than the best plain by `margin` on this class, in every timed round."""
+        return self.identical and any(
+            name == prompt_class and speedup > margin and slowest > 1.0
+            for name, speedup, slowest in self.per_class)
+
+    def speedup_on(self, classes: Sequence[str]) -> float:
+        values = [speedup for name, speedup, _ in self.per_class if name in classes]
+        return math.exp(sum(math.log(v) for v in values) / len(values)) if values else 0.0
 
     @property
     def label(self) -> str:
@@ -73,6 +87,9 @@ class TunedChoice:
     plain_weights: str = ""  # the baseline: the target's fastest plain format ("int4")
     plain_target: str = ""  # that format's folder (plain runs there when chosen)
     plain_tokens_per_s: float = 0.0
+    # Auto's routing: prompt classes that run plain (in the fastest format) while the
+    # others run the chosen speculative setting; () when one setting serves every class.
+    plain_classes: tuple[str, ...] = ()
 
     @property
     def uses_draft(self) -> bool:
@@ -91,12 +108,22 @@ class TunedChoice:
 
     def describe(self) -> str:
         plain = f"plain {self.plain_weights}" if self.plain_weights else "plain decoding"
+        chosen = self.chosen_label or self.best_trial
+        if self.speculative and self.plain_classes:
+            return (f"{chosen}: {self.speedup:.2f}× faster than {plain} on "
+                    f"{self.speculative_classes()} prompts; {', '.join(self.plain_classes)} "
+                    f"prompts run {plain}, fastest there")
         if self.speculative:
-            return f"{self.best_trial}: {self.speedup:.2f}× faster than {plain}"
+            return f"{chosen}: {self.speedup:.2f}× faster than {plain}"
         if self.best_trial:
             return (f"on this PC, {plain} is fastest for this pair: no setting beat it "
                     f"(best was {self.best_trial} at {self.best_trial_speedup:.2f}×)")
         return plain
+
+    chosen_label: str = ""  # the chosen setting's label ("K=4", "prompt lookup K=3")
+
+    def speculative_classes(self) -> str:
+        return ", ".join(c for c in CLASSES if c not in self.plain_classes) or "the rest"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -117,6 +144,24 @@ def choose(trials: Sequence[Trial], margin: float = MARGIN) -> Trial | None:
     faster than plain in every timed round."""
     valid = [t for t in trials if t.identical and t.speedup > margin and t.slowest_round > 1.0]
     return max(valid, key=lambda t: t.speedup) if valid else None
+
+
+def choose_routed(trials: Sequence[Trial], margin: float = MARGIN
+                  ) -> tuple[Trial | None, tuple[str, ...]]:
+    """(the trial to run, the prompt classes that run plain instead). One trial that wins
+    on every prompt is kept as is; otherwise the trial that wins on the most classes
+    (then the fastest there) runs those, and the other classes run plain. (None, ()) when
+    nothing wins anywhere: plain everywhere."""
+    whole = choose(trials, margin)
+    if whole is not None:
+        return whole, ()
+    classes = sorted({name for t in trials for name, _, _ in t.per_class})
+    scored = [([c for c in classes if t.wins(c, margin)], t) for t in trials]
+    scored = [(wins, t) for wins, t in scored if wins]
+    if not scored:
+        return None, ()
+    wins, best = max(scored, key=lambda item: (len(item[0]), item[1].speedup_on(item[0])))
+    return best, tuple(c for c in classes if c not in wins)
 
 
 def _backend_spec(spec: PairSpec, backend: Mode) -> PairSpec:
@@ -178,13 +223,16 @@ def calibrate(spec: PairSpec, pair_id: str, *, k_values: Sequence[int] = range(1
     finally:
         plain.close()
     best_trial = max(trials, key=lambda t: t.speedup)
-    chosen = choose(trials, margin)
+    chosen, plain_classes = choose_routed(trials, margin)
     base = best.option if best else PlainOption(options[0].label, spec.target)
     choice = TunedChoice(
         pair_id=pair_id, device=spec.device, draft_device=spec.resolved_draft_device,
         mode=chosen.backend if chosen else Mode.PLAIN.value,
         k=chosen.k if chosen else None, confidence=chosen.confidence if chosen else None,
-        speedup=chosen.speedup if chosen else 1.0, best_trial=best_trial.label,
+        speedup=(chosen.speedup_on([c for c in CLASSES if c not in plain_classes])
+                 if plain_classes else chosen.speedup) if chosen else 1.0,
+        best_trial=best_trial.label, chosen_label=chosen.label if chosen else "",
+        plain_classes=plain_classes,
         best_trial_speedup=best_trial.speedup, measured_at=datetime.now(UTC).isoformat(),
         plain_weights=base.label if len(options) > 1 else "",
         plain_target=str(base.folder), plain_tokens_per_s=best.tokens_per_s if best else 0.0)
@@ -196,6 +244,7 @@ def _trial(plain: Session, speculative: Session, backend: Mode, k: int | None,
            warm: bool, scale: float) -> Trial:
     ratios: list[float] = []
     rounds: list[float] = []
+    by_class: dict[str, tuple[list[float], list[float]]] = {}
     drafted = accepted = 0
     identical = True
     ties: list[float] = []
@@ -208,15 +257,23 @@ def _trial(plain: Session, speculative: Session, backend: Mode, k: int | None,
                          warmup=0 if warm else 1)
         ratios.append(result.speedup * scale)
         rounds.extend(r * scale for r in result.pair_ratios)
+        mine = by_class.setdefault(prompt_class(prompt), ([], []))
+        mine[0].append(result.speedup * scale)
+        mine[1].extend(r * scale for r in result.pair_ratios)
         # A difference at a numerical tie (tie_margin.py) is not a failure.
         identical = identical and bool(result.same_text)
         if result.tie is not None and result.tie.is_tie:
             ties.append(result.tie.margin)
         drafted += sum(s.drafted_tokens or 0 for s in result.candidate)
         accepted += sum(s.accepted_tokens or 0 for s in result.candidate)
-    return Trial(k, threshold, math.exp(sum(math.log(r) for r in ratios) / len(ratios)),
-                 accepted / drafted if drafted else None, identical,
-                 min(rounds, default=0.0), tuple(ties), backend.value)
+    per_class = tuple((name, _geomean(values), min(slowest, default=0.0))
+                      for name, (values, slowest) in sorted(by_class.items()))
+    return Trial(k, threshold, _geomean(ratios), accepted / drafted if drafted else None,
+                 identical, min(rounds, default=0.0), tuple(ties), backend.value, per_class)
+
+
+def _geomean(values: Sequence[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else 0.0
 
 
 def tune(spec: PairSpec, pair_id: str, **kwargs: Any) -> TuningResult:
@@ -233,7 +290,9 @@ def stored_choice(pair_id: str, device: str = "CPU",
     if data is None:
         return None
     known = set(TunedChoice.__dataclass_fields__)
-    return TunedChoice(**{k: v for k, v in data.items() if k in known})
+    fields = {k: v for k, v in data.items() if k in known}
+    fields["plain_classes"] = tuple(fields.get("plain_classes") or ())  # a list in JSON
+    return TunedChoice(**fields)
 
 
 def fastest_plain_target(choice: TunedChoice | None, target: Path) -> Path:
@@ -255,3 +314,11 @@ def auto_target(choice: TunedChoice | None, target: Path, universal: bool) -> tu
     if not choice.speculative:
         return fastest_plain_target(choice, target), universal
     return target, universal or choice.mode == Mode.UNIVERSAL.value
+
+
+def auto_route(choice: TunedChoice | None, target: Path) -> PlainRoute | None:
+    """Auto's routing for a tuned pair: the classes that run plain, on the fastest plain
+    format (None when one setting serves every prompt)."""
+    if choice is None or not choice.speculative or not choice.plain_classes:
+        return None
+    return PlainRoute(fastest_plain_target(choice, target), tuple(choice.plain_classes))

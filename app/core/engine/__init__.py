@@ -31,6 +31,10 @@ def load_session(spec: PairSpec) -> Session:
         from app.core.engine.remote import open_endpoint
 
         return open_endpoint(spec)
+    if spec.plain_route is not None:
+        from app.core.engine.routed_session import RoutedSession
+
+        return RoutedSession(spec)
     if spec.resolved_mode is Mode.UNIVERSAL:
         from app.core.engine.universal import UniversalSession
 

@@ -9,6 +9,16 @@ from app.core.engine.types import Mode
 
 
 @dataclass(frozen=True)
+class PlainRoute:
+    """Auto mode's routing (routed_session.py): prompts of these classes
+    (prompt_class.py: "code", "chat") run plain on `target`, the target's fastest plain
+    format; the others run the pair's speculative mode."""
+
+    target: Path
+    classes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PairSpec:
     target: Path
     draft: Path | None = None
@@ -23,6 +33,9 @@ class PairSpec:
     # OpenVINO's compiled-model cache (CACHE_DIR); used on the devices model_cache.py
     # names (GPU and NPU recompile on every load without it). None: no cache.
     cache_dir: Path | None = field(default=None, compare=False)
+    # Auto mode on a pair where speculation pays for some prompts only: both pipelines
+    # load, and each prompt runs on the one its class was tuned to (None: no routing).
+    plain_route: PlainRoute | None = None
 
     @property
     def resolved_mode(self) -> Mode:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import json
 
-from app.core.bench.tuner import Trial, TunedChoice, calibrate, choose, stored_choice, tune
+from app.core.bench.tuner import (
+    Trial,
+    TunedChoice,
+    auto_route,
+    calibrate,
+    choose,
+    choose_routed,
+    stored_choice,
+    tune,
+)
 from app.core.bench.tuning_store import tuning_file
 from app.core.engine import GenerationRequest, PairSpec
 
@@ -19,6 +28,36 @@ def test_choose_needs_a_clear_win_and_identical_text():
     assert choose([slow, noise]) is None
     assert choose([slow, noise, fast_but_wrong, fast_but_once_slower]) is None
     assert choose([slow, fast, faster, fast_but_once_slower]) is faster
+
+
+def _classed(k: int, code: tuple[float, float], chat: tuple[float, float],
+             identical: bool = True) -> Trial:
+    """A trial with (speedup, slowest round) on code and on chat prompts."""
+    overall = (code[0] * chat[0]) ** 0.5
+    return Trial(k, None, overall, 0.8, identical, min(code[1], chat[1]),
+                 per_class=(("chat", *chat), ("code", *code)))
+
+
+def test_when_speculation_wins_only_on_code_chat_is_routed_to_plain(tmp_path):
+    # The real Qwen pair's shape (issue 11): code 1.4x, chat 0.85x.
+    k2 = _classed(2, (1.2, 1.1), (0.9, 0.85))
+    k4 = _classed(4, (1.4, 1.3), (0.85, 0.8))
+    k4_wrong = _classed(5, (1.9, 1.8), (0.8, 0.8), identical=False)
+    assert choose([k2, k4, k4_wrong]) is None  # no single setting wins everywhere
+    assert choose_routed([k2, k4, k4_wrong]) == (k4, ("chat",))
+    # A setting that wins everywhere needs no routing; nothing winning means plain.
+    both = _classed(3, (1.5, 1.2), (1.2, 1.1))
+    assert choose_routed([k4, both]) == (both, ())
+    assert choose_routed([_classed(1, (1.02, 0.9), (0.9, 0.8))]) == (None, ())
+    choice = TunedChoice("p", "CPU", "CPU", "draft", k=4, speedup=1.4, chosen_label="K=4",
+                         plain_weights="int4", plain_target=str(tmp_path),
+                         plain_classes=("chat",))
+    assert choice.describe() == ("K=4: 1.40× faster than plain int4 on code prompts; chat "
+                                 "prompts run plain int4, fastest there")
+    route = auto_route(choice, tmp_path / "own")
+    assert route is not None and route.classes == ("chat",)
+    assert route.target == tmp_path / "own"  # the fastest format's folder is not on disk
+    assert auto_route(TunedChoice("p", "CPU", "CPU", "draft", k=4), tmp_path) is None
 
 
 def test_a_draft_that_is_almost_never_accepted_falls_back_to_plain(demo_dir, never_accepted_draft,
