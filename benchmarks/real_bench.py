@@ -298,6 +298,27 @@ def cb(models: dict[str, Path], out: Path, new_tokens: int = 32, rounds: int = 1
     _write(out / "cb.csv", rows)
 
 
+def tune(home: Path, pair: str, out: Path, max_k: int, backends: str) -> None:
+    """`tandem tune` on a real pair (TANDEM_HOME=home); its output to tune.txt and its
+    stored choice to tune.json, which the report maps onto the sweep's settings."""
+    env = {**os.environ, "TANDEM_HOME": str(home)}
+    command = [sys.executable, "-m", "app", "tune", pair, "--max-k", str(max_k),
+               "--backends", backends]
+    done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+    print(done.stdout, flush=True)
+    (out / "tune.txt").write_text("$ tandem tune " + " ".join(command[4:]) + "\n"
+                                  + done.stdout, encoding="utf-8")
+    from app.core.bench.tuner import stored_choice
+
+    os.environ["TANDEM_HOME"] = str(home)
+    choice = stored_choice(pair)
+    pair_file = json.loads((home / "models" / "pairs" / f"{pair}.json").read_text("utf-8"))
+    draft_weights = pair_file["draft"].split("/")[-1].split("-")[0]
+    (out / "tune.json").write_text(json.dumps({
+        "pair": pair, "draft_weights": draft_weights,
+        "choice": choice.to_dict() if choice else None}, indent=2), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.real_bench")
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -316,6 +337,12 @@ def main(argv: list[str] | None = None) -> int:
     once = sub.add_parser("ttft-once")
     once.add_argument("target", type=Path)
     once.add_argument("--cold", action="store_true")
+    t = sub.add_parser("tune", help="tandem tune on a real pair, for the report")
+    t.add_argument("--home", type=Path, required=True)
+    t.add_argument("--pair", default="qwen-1.5b-int4-0.5b-int4")
+    t.add_argument("--max-k", type=int, default=8)
+    t.add_argument("--backends", default="draft,prompt_lookup")
+    t.add_argument("--out", type=Path, default=OUT)
     r = sub.add_parser("report", help="Markdown and PNG from the CSVs")
     r.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
@@ -324,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from benchmarks.real_report import write_report
 
+    if args.cmd == "tune":
+        tune(args.home, args.pair, args.out, args.max_k, args.backends)
     if args.cmd == "bench":
         args.out.mkdir(parents=True, exist_ok=True)
         models = find_models(args.home)
