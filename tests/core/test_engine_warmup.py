@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 
 from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
-from app.core.engine.genai_session import WARMUP_TOKENS
+from app.core.engine.warmup import WARMUP_TOKENS
 
 PROMPT = "Write a Python function that checks whether a string is a palindrome."
 
 
-@pytest.mark.parametrize("mode", [Mode.PLAIN, Mode.DRAFT, Mode.PROMPT_LOOKUP])
+@pytest.mark.parametrize("mode", [Mode.PLAIN, Mode.DRAFT, Mode.PROMPT_LOOKUP, Mode.UNIVERSAL])
 def test_every_pipeline_is_warmed_at_load(demo_dir, mode):
-    draft = demo_dir / "draft" if mode is Mode.DRAFT else None
+    draft = demo_dir / "draft" if mode in (Mode.DRAFT, Mode.UNIVERSAL) else None
     session = load_session(PairSpec(demo_dir / "target", draft, mode=mode))
     try:
         assert session.warmup_s is not None and session.warmup_s > 0

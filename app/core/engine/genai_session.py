@@ -35,6 +35,7 @@ from app.core.engine.types import (
     StepSink,
 )
 from app.core.engine.validation import check_npu_prompt, validate_request
+from app.core.engine.warmup import warm_up
 
 
 def _load_error(exc: RuntimeError, spec: PairSpec) -> TandemError:
@@ -50,8 +51,7 @@ def _load_error(exc: RuntimeError, spec: PairSpec) -> TandemError:
         "Check the model folder with `tandem models verify`, or try the CPU.")
 
 
-def _generation_error(exc: RuntimeError, request: GenerationRequest,
-                      mode: Mode) -> GenerationFailedError:
+def _generation_error(exc: RuntimeError) -> GenerationFailedError:
     text = str(exc).strip()
     first_line = (text.splitlines() or [type(exc).__name__])[0]
     return GenerationFailedError(f"Generation failed: {first_line[:300]}",
@@ -75,8 +75,6 @@ def _step_medians(extended: Any) -> dict[str, float]:
 
 
 ATTENTION_BACKEND = "ATTENTION_BACKEND"
-WARMUP_PROMPT = "Say hello."
-WARMUP_TOKENS = 3  # with a draft: a prefill, then verification steps of K+1 tokens
 
 
 class GenAISession:
@@ -109,23 +107,15 @@ class GenAISession:
         self.warmup_s = self._warm_up()
 
     def _warm_up(self) -> float | None:
-        """One short untimed answer right after load, so that the user's first answer does
-        not pay for what a pipeline does on its first run (kernels compiled for the prefill
-        and decode shapes, weights paged in): seen with an int4 1.5B target, a first TTFT of
-        about 7 s against 1 s later. Costs a prefill of a few tokens and WARMUP_TOKENS
-        decode steps (milliseconds on the demo pair). Returns the seconds it took, or None
-        if the pipeline could not answer (the first real answer will then say why)."""
+        """The warm-up answer (warmup.py): a prefill of a few tokens and WARMUP_TOKENS
+        decode steps, milliseconds on the demo pair."""
         if self.spec.on_npu or self._warming:
             return None  # NPU pipelines compile their static shapes at load already
-        started = time.monotonic()
         self._warming = True  # a rebuild inside the warm-up does not warm up again
         try:
-            self.generate(GenerationRequest.chat(WARMUP_PROMPT, max_new_tokens=WARMUP_TOKENS))
-        except TandemError:
-            return None
+            return warm_up(self.generate)
         finally:
             self._warming = False
-        return time.monotonic() - started
 
     @staticmethod
     def _build_properties(spec: PairSpec) -> dict[str, Any]:
@@ -247,7 +237,7 @@ class GenAISession:
                 self._pipe = None
                 if not self._warming:  # a failed warm-up leaves the rebuild to the next run
                     self._reload(exc)
-            raise _generation_error(exc, request, self.mode) from exc
+            raise _generation_error(exc) from exc
         if streamer.error is not None:
             raise GenerationFailedError(f"Streaming failed: {streamer.error}",
                                         "This is a bug in Tandem; please report it.") \

@@ -43,6 +43,7 @@ from app.core.engine.universal.loop import LoopReport, run_loop
 from app.core.engine.universal.runner import StatefulModel
 from app.core.engine.universal.vocab import TokenBytes
 from app.core.engine.validation import validate_request
+from app.core.engine.warmup import warm_up
 
 DISPLAY_NAME = "universal draft"
 
@@ -93,6 +94,9 @@ class UniversalSession:
         # Every end id the target lists ends the answer, as in the GenAI backend.
         self.stop_token_ids = frozenset(stop_token_ids(spec.target) | {self.eos_token_id})
         self.context_length = context_length(spec.target)
+        # As GenAI pipelines do (warmup.py): the first answer's prefill and steps must not
+        # pay for the runtime's first calls at those shapes.
+        self.warmup_s = warm_up(self.generate)
 
     # -- inputs -----------------------------------------------------------------------
 
