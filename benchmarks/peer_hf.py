@@ -7,6 +7,7 @@ transformers assisted) after a warm-up round, and the table shows medians.
 
     python -m benchmarks.peer_hf                  # the cost-scaled pair (built if missing)
     python -m benchmarks.peer_hf --extra-neurons 0   # the tiny demo pair
+    python -m benchmarks.peer_hf --real DIR          # the real Qwen pair of real_dequantize
 
 Precision differs by design: Tandem runs the int8 OpenVINO export (what it ships),
 transformers the float32 checkpoint (what a user loads with `from_pretrained`).
@@ -135,8 +136,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--new-tokens", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, help="append the table to this Markdown file")
+    parser.add_argument("--real", type=Path, help="the --cache folder of "
+                        "benchmarks.real_dequantize: its Qwen checkpoints and IR")
+    parser.add_argument("--draft-weights", default="int8", help="with --real: the draft IR")
     args = parser.parse_args(argv)
     demo = paths.demo_dir()
+    if args.real:
+        from benchmarks.real_bench import find_models
+
+        models = find_models(args.real / "home")
+        sides = run(models["target-int4"], args.real / "hf" / "qwen2.5-coder-1.5b",
+                    models[f"draft-{args.draft_weights}"],
+                    args.real / "hf" / "qwen2.5-coder-0.5b", args.k, args.new_tokens,
+                    args.repeats)
+        text = table(sides, f"Peer comparison, Qwen2.5-Coder-1.5B (Tandem int4, "
+                            f"transformers float32) + 0.5B draft (Tandem "
+                            f"{args.draft_weights}), greedy, {args.new_tokens} new tokens, "
+                            f"{args.repeats} rounds × {len(PROMPTS)} prompts")
+        print(text)
+        if args.out:
+            with args.out.open("a", encoding="utf-8") as handle:
+                handle.write("\n" + text)
+        return 0
     if args.extra_neurons > 0:
         out = default_out_dir(args.extra_neurons)
         target_ov = build_cost_scaled_target(out, args.extra_neurons)
