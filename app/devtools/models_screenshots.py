@@ -17,7 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-SIZE = (1440, 900)
+from app.devtools.xvfb import SIZE
+
 EXTRA_PAIR = """
 [[pair]]
 id = "demo-ov"

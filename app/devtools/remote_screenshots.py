@@ -13,41 +13,22 @@ two endpoints are saved there first, as a user would add them under "Remote serv
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from app.devtools.screenshots import SIZE
+from app.devtools.xvfb import SIZE, run_inside_xvfb
 
 CHAT_PROMPT = "Write a Python function that checks whether a string is a palindrome."
 RACE_PROMPT = "Write a Python function that parses an ISO 8601 date string."
 
 
 def outer(args: argparse.Namespace) -> int:
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        print("Xvfb is not installed (Debian/Ubuntu: apt-get install xvfb).", file=sys.stderr)
-        return 2
-    server = subprocess.Popen([xvfb, args.display, "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24",
-                               "-nolisten", "tcp"])
-    try:
-        time.sleep(1.0)
-        with tempfile.TemporaryDirectory() as home:
-            env = {**os.environ, "DISPLAY": args.display, "QT_QPA_PLATFORM": "xcb",
-                   "TANDEM_HOME": home}
-            command = [sys.executable, "-m", "app.devtools.remote_screenshots", "--inner",
-                       "--out", str(args.out.resolve()), "--prefix", args.prefix,
-                       "--speculative", args.speculative, "--tokens", str(args.tokens)]
-            if args.plain:
-                command += ["--plain", args.plain]
-            return subprocess.call(command, env=env)
-    finally:
-        server.terminate()
-        server.wait(10)
+    command = ["--out", str(args.out.resolve()), "--prefix", args.prefix,
+               "--speculative", args.speculative, "--tokens", str(args.tokens)]
+    if args.plain:
+        command += ["--plain", args.plain]
+    return run_inside_xvfb("app.devtools.remote_screenshots", command, args.display)
 
 
 def inner(args: argparse.Namespace) -> int:

@@ -11,34 +11,15 @@ so the inner run slows each step on the worker thread to catch a frame mid-answe
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-SIZE = (1440, 900)
+from app.devtools.xvfb import SIZE, run_inside_xvfb
 
 
 def outer(out: Path, display: str, extra: tuple[str, ...] = ()) -> int:
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        print("Xvfb is not installed (Debian/Ubuntu: apt-get install xvfb).", file=sys.stderr)
-        return 2
-    server = subprocess.Popen([xvfb, display, "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24",
-                               "-nolisten", "tcp"])
-    try:
-        time.sleep(1.0)
-        with tempfile.TemporaryDirectory() as home:
-            env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",
-                   "TANDEM_HOME": home}
-            return subprocess.call([sys.executable, "-m", "app.devtools.screenshots",
-                                    "--inner", "--out", str(out), *extra], env=env)
-    finally:
-        server.terminate()
-        server.wait(10)
+    return run_inside_xvfb("app.devtools.screenshots", ["--out", str(out), *extra], display)
 
 
 def inner(out: Path) -> int:

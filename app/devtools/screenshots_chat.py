@@ -10,37 +10,18 @@ with the demo pair.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from app.devtools.screenshots import SIZE
+from app.devtools.xvfb import SIZE, run_inside_xvfb
 
 PROMPTS = ("Write a Python function to add two numbers.",
            "Tell me about speculative decoding.")
 
 
 def outer(out: Path, display: str) -> int:
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        print("Xvfb is not installed (Debian/Ubuntu: apt-get install xvfb).", file=sys.stderr)
-        return 2
-    server = subprocess.Popen([xvfb, display, "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24",
-                               "-nolisten", "tcp"])
-    try:
-        time.sleep(1.0)
-        with tempfile.TemporaryDirectory() as home:
-            env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",
-                   "TANDEM_HOME": home}
-            return subprocess.call([sys.executable, "-m", "app.devtools.screenshots_chat",
-                                    "--inner", "--out", str(out)], env=env)
-    finally:
-        server.terminate()
-        server.wait(10)
+    return run_inside_xvfb("app.devtools.screenshots_chat", ["--out", str(out)], display)
 
 
 def inner(out: Path) -> int:

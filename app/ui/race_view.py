@@ -127,13 +127,15 @@ class RaceView(QWidget):
         sides.addWidget(self.plain_side, 1)
         sides.addWidget(QLabel("vs"))
         sides.addWidget(self.speculative_side, 1)
-        for widget in (self.k, self.max_tokens, self.repeats, self.simultaneous):
+        settings: tuple[QWidget, ...] = (self.k, self.max_tokens, self.repeats,
+                                         self.simultaneous)
+        for widget in settings:
             sides.addWidget(widget)
         prompt = QHBoxLayout()
         prompt.addWidget(QLabel("Prompt"))
         prompt.addWidget(self.prompt, 1)
-        for widget in (self.run_button, self.stop_button, self.export_button):
-            prompt.addWidget(widget)
+        for button in (self.run_button, self.stop_button, self.export_button):
+            prompt.addWidget(button)
         panes = QHBoxLayout()
         panes.addWidget(self.plain, 1)
         panes.addWidget(self.speculative, 1)
