@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.bench.runner import check_tie
-from app.core.bench.tie_margin import TargetProbe, identity_label
+from app.core.bench.tie_margin import TargetProbe, TieCheck, identity_label
 from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
 from app.core.engine.session import Session
 from app.core.store.manifest import read_manifest
@@ -101,6 +101,53 @@ def _cost(session: Session, request: GenerationRequest) -> tuple[float, Any]:
     return result.stats.wall_time_s / max(1, result.stats.generated_tokens), result
 
 
+def _judge(plain: Session, request: GenerationRequest, reference: Any, result: Any,
+           probe: TargetProbe | None) -> TieCheck | None:
+    """The tie rule at the first divergence of `result` from plain's `reference` (None
+    when identical)."""
+    if tuple(result.token_ids) == tuple(reference.token_ids) or probe is None:
+        return None
+    index = next((i for i, (x, y) in enumerate(
+        zip(reference.token_ids, result.token_ids, strict=False)) if x != y),
+        min(len(reference.token_ids), len(result.token_ids)))
+    return check_tie(plain, request, reference.token_ids, result.token_ids, index, probe)
+
+
+def recheck(models: dict[str, Path], out: Path, name: str, new_tokens: int) -> None:
+    """Answer again every sweep row judged DIFFERENT (with its setting and plain int4),
+    and judge the divergence with the current tie rule; the CSV is rewritten."""
+    path = out / f"{name}.csv"
+    with path.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    todo = [r for r in rows if r["identity"].startswith("DIFFERENT")]
+    prompts = {p.name: p for p in all_prompts(20, 10)}
+    known = {s.name: s for s in settings(list(range(1, 9)), models, list(range(1, 9)))}
+    plain4 = load_session(PairSpec(models["target-int4"], name="plain int4"))
+    probe = TargetProbe(models["target-int4"])
+    sessions: dict[tuple[Mode, str], Session] = {}
+    for row in todo:
+        setting = known[row["setting"]]
+        key = (setting.backend, setting.draft)
+        if key not in sessions:
+            sessions[key] = load_session(_spec(models, setting))
+        base = GenerationRequest.chat(prompts[row["prompt"]].text, max_new_tokens=new_tokens)
+        reference = plain4.generate(base)
+        result = sessions[key].generate(replace(
+            base, num_assistant_tokens=setting.k, max_ngram_size=3
+            if setting.backend is Mode.PROMPT_LOOKUP else None))
+        tie = _judge(plain4, base, reference, result, probe)
+        diverged = tuple(result.token_ids) != tuple(reference.token_ids)
+        before = row["identity"]
+        row["identity"] = identity_label(tie, diverged)
+        row["margin"] = tie.distance if tie else ""
+        print(f"{row['prompt']} {row['setting']}: {before} -> {row['identity']}"
+              + (f" ({tie.describe()})" if tie else ""), flush=True)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=SWEEP_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def sweep(models: dict[str, Path], prompts: list[Prompt], ks: list[int], new_tokens: int,
           out: Path, name: str = "sweep", int4_ks: list[int] | None = None) -> None:
     plain4 = load_session(PairSpec(models["target-int4"], name="plain int4"))
@@ -139,15 +186,10 @@ def sweep(models: dict[str, Path], prompts: list[Prompt], ks: list[int], new_tok
             best = min(p4, p8) if p8 == p8 else p4
             for setting, cost, result in runs:
                 stats = result.stats
-                tie = None
                 diverged = tuple(result.token_ids) != tuple(reference.token_ids)
                 if diverged:
-                    index = next((i for i, (x, y) in enumerate(
-                        zip(reference.token_ids, result.token_ids, strict=False)) if x != y),
-                        min(len(reference.token_ids), len(result.token_ids)))
                     probe = probe or TargetProbe(models["target-int4"])
-                    tie = check_tie(plain4, base, reference.token_ids, result.token_ids,
-                                    index, probe)
+                tie = _judge(plain4, base, reference, result, probe)
                 steps = max(1, stats.target_steps - 1)
                 writer.writerow({
                     "prompt": prompt.name, "kind": prompt.kind, "setting": setting.name,
@@ -158,7 +200,7 @@ def sweep(models: dict[str, Path], prompts: list[Prompt], ks: list[int], new_tok
                     "acceptance": stats.acceptance_rate if stats.acceptance_rate is not None
                     else "", "tokens_per_step": (stats.generated_tokens - 1) / steps,
                     "identity": identity_label(tie, diverged),
-                    "margin": tie.margin if tie else ""})
+                    "margin": tie.distance if tie else ""})
             f.flush()
             print(f"{prompt.name}: plain int4 {1 / p4:.1f} tok/s, int8 {1 / p8:.1f}; "
                   + ", ".join(f"{s.name} {p4 / c:.2f}×" for s, c, _ in runs)
@@ -304,8 +346,9 @@ def tune(home: Path, pair: str, out: Path, max_k: int, backends: str) -> None:
     env = {**os.environ, "TANDEM_HOME": str(home)}
     command = [sys.executable, "-m", "app", "tune", pair, "--max-k", str(max_k),
                "--backends", backends]
-    done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
-    print(done.stdout, flush=True)
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    print(done.stdout, done.stderr, sep="\n", flush=True)
+    done.check_returncode()
     (out / "tune.txt").write_text("$ tandem tune " + " ".join(command[4:]) + "\n"
                                   + done.stdout, encoding="utf-8")
     from app.core.bench.tuner import stored_choice
@@ -334,6 +377,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="prompt classes to sweep (to split the sweep over processes)")
     b.add_argument("--steps", default="costs,ttft,cb,sweep",
                    help="which steps to run (comma-separated)")
+    rc = sub.add_parser("recheck", help="judge the sweep's DIFFERENT rows again")
+    rc.add_argument("--home", type=Path, required=True)
+    rc.add_argument("--out", type=Path, default=OUT)
+    rc.add_argument("--name", default="sweep-chat-code-edit-summary")
+    rc.add_argument("--new-tokens", type=int, default=64)
     once = sub.add_parser("ttft-once")
     once.add_argument("target", type=Path)
     once.add_argument("--cold", action="store_true")
@@ -351,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from benchmarks.real_report import write_report
 
+    if args.cmd == "recheck":
+        recheck(find_models(args.home), args.out, args.name, args.new_tokens)
     if args.cmd == "tune":
         tune(args.home, args.pair, args.out, args.max_k, args.backends)
     if args.cmd == "bench":

@@ -58,9 +58,22 @@ class TieCheck:
     margin: float  # logit of the best minus logit of the second
     sides: tuple[int | None, int | None]  # (plain's token, speculative's token)
     threshold: float = TIE_MARGIN
+    # The best logit minus the logit of each side's token (None: that side had ended).
+    # In bf16 several tokens can share the best logit, so the speculative side's token
+    # may be a third one at distance 0: the rule compares each side's distance.
+    gaps: tuple[float | None, float | None] = (None, None)
+
+    @property
+    def distance(self) -> float:
+        """The figure that decides: the larger side's distance from the best logit (the
+        top-2 margin when the distances are unknown)."""
+        known = [g for g in self.gaps if g is not None]
+        return max(known) if known else self.margin
 
     @property
     def is_tie(self) -> bool:
+        if any(g is not None for g in self.gaps):
+            return self.distance < self.threshold
         tokens = {t for t in self.sides if t is not None}
         return self.margin < self.threshold and tokens <= set(self.top)
 
@@ -70,8 +83,9 @@ class TieCheck:
 
     def describe(self) -> str:
         verdict = "numerical tie" if self.is_tie else "DIFFERENT"
-        return (f"{verdict} at generated token {self.index}: the target's top-2 logit "
-                f"margin is {self.margin:.4f} (tie below {self.threshold})")
+        return (f"{verdict} at generated token {self.index}: the two tokens' logits are "
+                f"within {self.distance:.4f} of the target's best (top-2 margin "
+                f"{self.margin:.4f}; tie below {self.threshold})")
 
 
 def identity_label(check: TieCheck | None, diverged: bool) -> str:
@@ -80,7 +94,7 @@ def identity_label(check: TieCheck | None, diverged: bool) -> str:
         return Identity.IDENTICAL.value
     if check is None:
         return Identity.DIFFERENT.value
-    return f"{check.identity.value} ({check.margin:.4f})"
+    return f"{check.identity.value} ({check.distance:.4f})"
 
 
 class TargetProbe:
@@ -118,8 +132,10 @@ class TargetProbe:
             best, second = second, best
         sides = (int(plain[index]) if index < len(plain) else None,
                  int(speculative[index]) if index < len(speculative) else None)
+        gaps = tuple(None if t is None else float(logits[best] - logits[t]) for t in sides)
         return TieCheck(index, (best, second), float(logits[best] - logits[second]),
-                        sides, self.threshold if threshold is None else threshold)
+                        sides, self.threshold if threshold is None else threshold,
+                        (gaps[0], gaps[1]))
 
     def close(self) -> None:
         self.model = None  # type: ignore[assignment]

@@ -263,7 +263,7 @@ def _trial(plain: Session, speculative: Session, backend: Mode, k: int | None,
         # A difference at a numerical tie (tie_margin.py) is not a failure.
         identical = identical and bool(result.same_text)
         if result.tie is not None and result.tie.is_tie:
-            ties.append(result.tie.margin)
+            ties.append(result.tie.distance)
         drafted += sum(s.drafted_tokens or 0 for s in result.candidate)
         accepted += sum(s.accepted_tokens or 0 for s in result.candidate)
     per_class = tuple((name, _geomean(values), min(slowest, default=0.0))

@@ -35,6 +35,17 @@ def test_a_tie_needs_a_small_margin_and_the_two_top_tokens():
     assert 0 < TIE_MARGIN < 1
 
 
+def test_a_three_way_bf16_tie_is_a_tie():
+    # bf16 logits come in steps: three tokens can share the best logit, and the
+    # speculative side may pick the third. Each side's distance from the best decides.
+    three_way = TieCheck(9, (7, 9), 0.0, (7, 11), 0.5, (0.0, 0.0))
+    assert three_way.is_tie and three_way.distance == 0.0
+    assert identity_label(three_way, True) == "tie (0.0000)"
+    far = TieCheck(9, (7, 9), 0.0, (7, 11), 0.5, (0.0, 1.25))  # the third token is far
+    assert not far.is_tie and identity_label(far, True) == "DIFFERENT (1.2500)"
+    assert "within 1.2500 of the target's best" in far.describe()
+
+
 def test_the_tie_threshold_follows_the_precision_the_target_computes_in(demo_dir):
     # bf16 rounds logits to steps of 0.0625-0.125: a tie there is wider than in f32.
     assert tie_threshold("f32") == TIE_MARGIN == 0.1
@@ -84,15 +95,15 @@ def test_a_different_model_is_a_failure_with_its_margin(plain_session, never_acc
     assert comparison.divergence is not None and tie is not None
     assert tie.index == comparison.divergence.index
     assert tie.top[0] == comparison.divergence.baseline_token
-    assert tie.margin >= TIE_MARGIN or comparison.divergence.candidate_token not in tie.top
+    assert tie.gaps[0] == 0.0  # plain's token is the target's best
+    assert tie.gaps[1] is not None and tie.distance == tie.gaps[1] >= TIE_MARGIN
     assert tie.identity is Identity.DIFFERENT
     assert comparison.same_text is False
     assert comparison.identity.startswith("DIFFERENT (")
     assert loose.tie is None and loose.identity == "DIFFERENT"
     # The same divergence judged with a huge threshold and both tokens in the top 2 would
     # be a tie: the verdict depends on the margin, not on the bare difference.
-    relaxed = TieCheck(tie.index, tie.top, tie.margin, (tie.top[0], tie.top[1]),
-                       threshold=tie.margin + 1)
+    relaxed = TieCheck(tie.index, tie.top, tie.margin, tie.sides, tie.distance + 1, tie.gaps)
     assert relaxed.is_tie
 
 
