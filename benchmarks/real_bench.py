@@ -66,6 +66,22 @@ class Setting:
     kinds: tuple[str, ...] = ("code", "chat", "edit", "summary")
 
 
+AUTO = "Auto (tandem tune)"
+
+
+def auto_setting(home: Path) -> Setting:
+    """Auto as the window runs it: the tuner's stored choice for the int4-draft pair
+    (`real_bench tune`), routed by prompt class when the tuner said so."""
+    from app.core.bench.tuner import stored_choice
+
+    os.environ["TANDEM_HOME"] = str(home)
+    choice = stored_choice("qwen-1.5b-int4-0.5b-int4")
+    if choice is None:
+        raise SystemExit("run `python -m benchmarks.real_bench tune` first")
+    mode = Mode(choice.mode) if choice.mode != Mode.PLAIN.value else Mode.PLAIN
+    return Setting(AUTO, mode, "int4", choice.k or 0, ("code", "chat", "edit", "summary"))
+
+
 def settings(ks: list[int], models: dict[str, Path], int4_ks: list[int]) -> list[Setting]:
     found = [Setting(f"GenAI draft int8 K={k}", Mode.DRAFT, "int8", k) for k in ks]
     if "draft-int4" in models:
@@ -81,6 +97,13 @@ def settings(ks: list[int], models: dict[str, Path], int4_ks: list[int]) -> list
 
 def _spec(models: dict[str, Path], setting: Setting) -> PairSpec:
     target = models["target-int4"]
+    if setting.name == AUTO:
+        from app.core.bench.tuner import auto_route, stored_choice
+
+        choice = stored_choice("qwen-1.5b-int4-0.5b-int4")
+        draft = models["draft-int4"] if setting.backend is Mode.DRAFT else None
+        return PairSpec(target, draft, mode=setting.backend, name=AUTO,
+                        plain_route=auto_route(choice, target))
     if setting.backend is Mode.PROMPT_LOOKUP:
         return PairSpec(target, None, mode=Mode.PROMPT_LOOKUP, name=setting.name)
     draft = models[setting.draft if "-" in setting.draft else f"draft-{setting.draft}"]
@@ -149,11 +172,12 @@ def recheck(models: dict[str, Path], out: Path, name: str, new_tokens: int) -> N
 
 
 def sweep(models: dict[str, Path], prompts: list[Prompt], ks: list[int], new_tokens: int,
-          out: Path, name: str = "sweep", int4_ks: list[int] | None = None) -> None:
+          out: Path, name: str = "sweep", int4_ks: list[int] | None = None,
+          only: list[Setting] | None = None) -> None:
     plain4 = load_session(PairSpec(models["target-int4"], name="plain int4"))
     plain8 = load_session(PairSpec(models["target-int8"], name="plain int8")) \
         if "target-int8" in models else None
-    chosen = settings(ks, models, int4_ks or [2, 3, 4])
+    chosen = only or settings(ks, models, int4_ks or [2, 3, 4])
     # K is a per-request setting: one session per backend and draft serves every K.
     sessions: dict[tuple[Mode, str], Session] = {}
     for setting in chosen:
@@ -373,6 +397,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--k", default="1,2,3,4,5,6,7,8", help="K values for the int8 draft")
     b.add_argument("--new-tokens", type=int, default=64)
     b.add_argument("--int4-k", default="2,3,4", help="K values for the int4 draft")
+    b.add_argument("--auto", action="store_true",
+                   help="sweep only Auto (the stored tune choice), into sweep-auto.csv")
     b.add_argument("--kinds", default="code,chat,edit,summary",
                    help="prompt classes to sweep (to split the sweep over processes)")
     b.add_argument("--steps", default="costs,ttft,cb,sweep",
@@ -419,8 +445,9 @@ def main(argv: list[str] | None = None) -> int:
             sweep(models, interleave([p for p in all_prompts(args.code, args.chat)
                                       if p.kind in kinds]),
                   [int(k) for k in args.k.split(",")], args.new_tokens, args.out,
-                  "sweep-" + "-".join(sorted(kinds)),
-                  [int(k) for k in args.int4_k.split(",")])
+                  "sweep-auto" if args.auto else "sweep-" + "-".join(sorted(kinds)),
+                  [int(k) for k in args.int4_k.split(",")],
+                  [auto_setting(args.home)] if args.auto else None)
     write_report(args.out)
     return 0
 

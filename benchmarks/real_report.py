@@ -150,9 +150,11 @@ def write_report(out: Path) -> None:
         choice = auto_choice(summary, kind)
         best = max((s for s in summary if s["kind"] == kind),
                    key=lambda s: s["speedup_vs_best_plain"])
-        setting = tuned_setting(tuned, kind)
-        auto = next((s for s in summary if s["kind"] == kind and s["setting"] == setting),
-                    None)
+        measured = next((s for s in summary if s["kind"] == kind
+                         and s["setting"] == "Auto (tandem tune)"), None)
+        setting = "Auto (tandem tune)" if measured else tuned_setting(tuned, kind)
+        auto = measured or next((s for s in summary if s["kind"] == kind
+                                 and s["setting"] == setting), None)
         auto_speedup = (f"{auto['speedup_vs_best_plain']:.2f}× (slowest "
                         f"{auto['slowest']:.2f}×)" if auto else
                         "not in the sweep" if setting else
