@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--draft-weights", default="int8", help="with --real: the draft IR")
     args = parser.parse_args(argv)
     demo = paths.demo_dir()
+    rounds = f"{args.new_tokens} new tokens, {args.repeats} rounds × {len(PROMPTS)} prompts"
     if args.real:
         from benchmarks.real_bench import find_models
 
@@ -149,26 +150,20 @@ def main(argv: list[str] | None = None) -> int:
                     models[f"draft-{args.draft_weights}"],
                     args.real / "hf" / "qwen2.5-coder-0.5b", args.k, args.new_tokens,
                     args.repeats)
-        text = table(sides, f"Peer comparison, Qwen2.5-Coder-1.5B (Tandem int4, "
-                            f"transformers float32) + 0.5B draft (Tandem "
-                            f"{args.draft_weights}), greedy, {args.new_tokens} new tokens, "
-                            f"{args.repeats} rounds × {len(PROMPTS)} prompts")
-        print(text)
-        if args.out:
-            with args.out.open("a", encoding="utf-8") as handle:
-                handle.write("\n" + text)
-        return 0
-    if args.extra_neurons > 0:
-        out = default_out_dir(args.extra_neurons)
-        target_ov = build_cost_scaled_target(out, args.extra_neurons)
-        target_hf, title = out / "hf", f"cost-scaled target (+{args.extra_neurons} neurons)"
+        title = (f"Qwen2.5-Coder-1.5B (Tandem int4, transformers float32) + 0.5B draft "
+                 f"(Tandem {args.draft_weights})")
     else:
-        target_ov, target_hf, title = demo / "target", demo / "hf" / "target", "demo pair"
-    sides = run(target_ov, target_hf, demo / "draft", demo / "hf" / "draft", args.k,
-                args.new_tokens, args.repeats)
-    text = table(sides, f"Peer comparison, {title} + demo draft, greedy, "
-                        f"{args.new_tokens} new tokens, {args.repeats} rounds × "
-                        f"{len(PROMPTS)} prompts")
+        if args.extra_neurons > 0:
+            out = default_out_dir(args.extra_neurons)
+            target_ov = build_cost_scaled_target(out, args.extra_neurons)
+            target_hf = out / "hf"
+            title = f"cost-scaled target (+{args.extra_neurons} neurons) + demo draft"
+        else:
+            target_ov, target_hf = demo / "target", demo / "hf" / "target"
+            title = "demo pair + demo draft"
+        sides = run(target_ov, target_hf, demo / "draft", demo / "hf" / "draft", args.k,
+                    args.new_tokens, args.repeats)
+    text = table(sides, f"Peer comparison, {title}, greedy, {rounds}")
     print(text)
     if args.out:
         with args.out.open("a", encoding="utf-8") as handle:
