@@ -147,8 +147,9 @@ def write_report(out: Path) -> None:
         p4 = _geomean([1 / float(r["plain_int4_s_per_token"]) for r in by_prompt])
         p8s = [float(r["plain_int8_s_per_token"]) for r in by_prompt]
         p8 = _geomean([1 / x for x in p8s if x == x]) if all(x == x for x in p8s) else 0.0
-        choice = auto_choice(summary, kind)
-        best = max((s for s in summary if s["kind"] == kind),
+        settings = [s for s in summary if s["setting"] != "Auto (tandem tune)"]
+        choice = auto_choice(settings, kind)
+        best = max((s for s in settings if s["kind"] == kind),
                    key=lambda s: s["speedup_vs_best_plain"])
         measured = next((s for s in summary if s["kind"] == kind
                          and s["setting"] == "Auto (tandem tune)"), None)
