@@ -109,13 +109,21 @@ def palette(colors: Colors) -> QPalette:
     return pal
 
 
+_FUSION_SET = "tandemFusionSet"  # a dynamic property of the QApplication
+
+
 def apply(app: QApplication, wanted: str | None = None) -> None:
     """Style the application: Fusion, a 10 pt minimum font, the palette and style sheet."""
     global choice, _scheme_connected
     choice = wanted if wanted in THEMES else choice
-    if app.style().name().lower() != "fusion":
-        # Only once: setting a style again repolishes every widget of the application.
-        app.setStyle("Fusion")
+    if not app.property(_FUSION_SET):
+        # Only once per application: setting a style repolishes every widget, and with a
+        # worker thread inside a signal it deadlocked (PySide keeps the GIL in setStyle).
+        # `app.style().name()` cannot tell: with a style sheet set, app.style() is Qt's
+        # style-sheet proxy, whose name is "".
+        if app.style().name().lower() != "fusion":
+            app.setStyle("Fusion")
+        app.setProperty(_FUSION_SET, True)
     font = app.font()
     if font.pointSizeF() < 10:
         font.setPointSizeF(10)

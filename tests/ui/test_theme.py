@@ -126,3 +126,17 @@ def _format_at(edit, position: int) -> QTextCharFormat:  # type: ignore[no-untyp
     cursor = edit.textCursor()
     cursor.setPosition(position + 1)
     return cursor.charFormat()
+
+
+def test_the_style_is_set_once_even_with_a_style_sheet(qapp, memory_keyring) -> None:
+    # With a style sheet, app.style() is Qt's style-sheet proxy (name ""): checking the
+    # name set Fusion again at every window, repolishing every widget, and deadlocked the
+    # suite once against a worker thread inside a signal (PySide keeps the GIL there).
+    from shiboken6 import getCppPointer
+
+    theme.apply(qapp)
+    assert qapp.styleSheet()  # the proxy is in place
+    before = getCppPointer(qapp.style())[0]
+    theme.apply(qapp, "dark")
+    theme.apply(qapp, "system")
+    assert getCppPointer(qapp.style())[0] == before
