@@ -15,9 +15,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from app.devtools.xvfb import SIZE, run_inside_xvfb
+from app.devtools.xvfb import open_window, run_inside_xvfb
 
 CHAT_PROMPT = "Write a Python function that checks whether a string is a palindrome."
 RACE_PROMPT = "Write a Python function that parses an ISO 8601 date string."
@@ -33,31 +34,20 @@ def outer(args: argparse.Namespace) -> int:
 
 def inner(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication
 
     from app.core.engine.remote import Endpoint
     from app.core.engine.remote.endpoint import save_endpoints
-    from app.ui import theme
     from app.ui.endpoint_list import REMOTE_PREFIX
-    from app.ui.main_window import MainWindow
 
     speculative = Endpoint(args.speculative, name="llama.cpp server + 0.5B draft")
     plain = Endpoint(args.plain, name="llama.cpp server, plain") if args.plain else None
     save_endpoints([speculative, *([plain] if plain else [])])
-    app = QApplication(sys.argv)
-    theme.apply(app)
-    window = MainWindow()
-    window.setGeometry(0, 0, *SIZE)
-    window.show()
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
+    shots = open_window(out)
+    app, window = shots.app, shots.window
 
-    def wait_until(condition: object, timeout_s: float = 600.0) -> bool:
-        deadline = time.monotonic() + timeout_s
-        while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
-            app.processEvents()
-            time.sleep(0.01)
-        return bool(condition())  # type: ignore[operator]
+    def wait_until(condition: Callable[[], object]) -> bool:
+        return shots.wait_until(condition, 600.0)  # a real server answers slowly
 
     def shoot(name: str) -> None:
         app.processEvents()

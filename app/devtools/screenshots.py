@@ -11,11 +11,10 @@ so the inner run slows each step on the worker thread to catch a frame mid-answe
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
-from app.devtools.xvfb import SIZE, run_inside_xvfb
+from app.devtools.xvfb import open_window, run_inside_xvfb
 
 
 def outer(out: Path, display: str, extra: tuple[str, ...] = ()) -> int:
@@ -25,24 +24,11 @@ def outer(out: Path, display: str, extra: tuple[str, ...] = ()) -> int:
 def inner(out: Path) -> int:
     from PySide6.QtCore import QPoint, Qt, QTimer
     from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication
 
-    from app.ui import theme
     from app.ui.generation_controller import PairState
-    from app.ui.main_window import MainWindow
 
-    app = QApplication(sys.argv)
-    theme.apply(app)
-    window = MainWindow()
-    window.setGeometry(0, 0, *SIZE)
-    window.show()
-    out.mkdir(parents=True, exist_ok=True)
-
-    def wait_until(condition: object, timeout_s: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
-            app.processEvents()
-            time.sleep(0.01)
+    shots = open_window(out)
+    app, window, wait_until = shots.app, shots.window, shots.wait_until
 
     def shoot(name: str) -> None:
         app.processEvents()
@@ -106,23 +92,13 @@ def inner(out: Path) -> int:
 def inner_help_menu(out: Path) -> int:
     """Only docs/screenshots/help-menu.png: the window with its Help menu open."""
     from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication
 
-    from app.ui import theme
     from app.ui.generation_controller import PairState
-    from app.ui.main_window import MainWindow
 
-    app = QApplication(sys.argv)
-    theme.apply(app)
-    window = MainWindow()
-    window.setGeometry(0, 0, *SIZE)
-    window.show()
-    out.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (
-            window.generation.state is PairState.READY and window.controls.devices_listed):
-        app.processEvents()
-        time.sleep(0.01)
+    shots = open_window(out)
+    app, window = shots.app, shots.window
+    shots.wait_until(lambda: window.generation.state is PairState.READY
+                     and window.controls.devices_listed)
     time.sleep(1.2)  # let the system panel take a reading
     app.processEvents()
     window.menuBar().setActiveAction(window.help_menu.menuAction())

@@ -10,11 +10,10 @@ with the demo pair.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
-from app.devtools.xvfb import SIZE, run_inside_xvfb
+from app.devtools.xvfb import open_window, run_inside_xvfb
 
 PROMPTS = ("Write a Python function to add two numbers.",
            "Tell me about speculative decoding.")
@@ -26,24 +25,11 @@ def outer(out: Path, display: str) -> int:
 
 def inner(out: Path) -> int:
     from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication
 
-    from app.ui import theme
     from app.ui.generation_controller import PairState
-    from app.ui.main_window import MainWindow
 
-    app = QApplication(sys.argv)
-    theme.apply(app)
-    window = MainWindow()
-    window.setGeometry(0, 0, *SIZE)
-    window.show()
-    out.mkdir(parents=True, exist_ok=True)
-
-    def wait_until(condition: object, timeout_s: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
-            app.processEvents()
-            time.sleep(0.01)
+    shots = open_window(out)
+    app, window, wait_until = shots.app, shots.window, shots.wait_until
 
     def shoot(name: str) -> None:
         for _ in range(5):
