@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-import keyring
 import pytest
 
 from app.core.engine.remote import Endpoint, load_endpoints
@@ -13,7 +12,7 @@ from app.core.engine.remote.endpoint import upsert_endpoint
 from app.core.engine.remote.keys import KEYRING_SERVICE
 from app.ui.endpoint_editor import EndpointEditor
 from app.ui.endpoint_list import EndpointListDialog, remote_ready_pairs
-from tests.fixtures.memory_keyring import MemoryKeyring
+from tests.fixtures.memory_keyring import MemoryKeyring, in_memory_keyring
 from tests.fixtures.tgi_server import MODEL_ID, TOKENS, Script, ScriptedServer
 from tests.ui.conftest import send_and_wait
 
@@ -23,11 +22,8 @@ SECRET = "sk-editor-test-7d3f"
 @pytest.fixture
 def memory_keyring(monkeypatch) -> Iterator[MemoryKeyring]:
     monkeypatch.delenv("TANDEM_REMOTE_API_KEY", raising=False)
-    previous = keyring.get_keyring()
-    memory = MemoryKeyring()
-    keyring.set_keyring(memory)
-    yield memory
-    keyring.set_keyring(previous)
+    with in_memory_keyring() as memory:
+        yield memory
 
 
 @pytest.fixture

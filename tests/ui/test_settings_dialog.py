@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 
@@ -14,7 +13,7 @@ from app import paths
 from app.core.settings import load_settings
 from app.core.store import hf_auth
 from app.ui import theme
-from tests.fixtures.memory_keyring import MemoryKeyring
+from tests.fixtures.memory_keyring import MemoryKeyring, in_memory_keyring
 
 TOKEN = "hf_settingsDialogTest9f3k"
 
@@ -24,11 +23,8 @@ def memory_keyring(monkeypatch) -> Iterator[MemoryKeyring]:
     for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HF_TOKEN_PATH", "/nonexistent/tandem-test-token")
-    previous = keyring.get_keyring()
-    memory = MemoryKeyring()
-    keyring.set_keyring(memory)
-    yield memory
-    keyring.set_keyring(previous)
+    with in_memory_keyring() as memory:
+        yield memory
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import keyring
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette, QTextCharFormat
@@ -15,7 +14,7 @@ from app.core.settings import load_settings
 from app.ui import theme
 from app.ui.race_view import RacePane
 from app.ui.theme_colors import DARK, LIGHT
-from tests.fixtures.memory_keyring import MemoryKeyring
+from tests.fixtures.memory_keyring import MemoryKeyring, in_memory_keyring
 from tests.ui.conftest import send_and_wait
 
 
@@ -24,11 +23,8 @@ def memory_keyring(monkeypatch) -> Iterator[MemoryKeyring]:
     """The keyring library's real API on an in-memory store (never the OS keyring)."""
     for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    previous = keyring.get_keyring()
-    memory = MemoryKeyring()
-    keyring.set_keyring(memory)
-    yield memory
-    keyring.set_keyring(previous)
+    with in_memory_keyring() as memory:
+        yield memory
 
 
 @pytest.fixture

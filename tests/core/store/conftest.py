@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 from huggingface_hub.utils import logging as hf_logging
 
 from tests.fixtures.hub_server import FakeHub, demo_hub
-from tests.fixtures.memory_keyring import MemoryKeyring
+from tests.fixtures.memory_keyring import MemoryKeyring, in_memory_keyring
 
 # huggingface_hub gives its logger a stream handler bound to sys.stderr when first used;
 # bind it now, not inside a test whose captured stderr is closed afterwards.
@@ -23,11 +22,8 @@ DEMO_HF = ROOT / "resources" / "demo" / "hf"
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
     """The OS keyring replaced by an empty in-memory one (the store reads the token there)."""
-    previous = keyring.get_keyring()
-    memory = MemoryKeyring()
-    keyring.set_keyring(memory)
-    yield memory
-    keyring.set_keyring(previous)
+    with in_memory_keyring() as memory:
+        yield memory
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 from huggingface_hub.utils import logging as hf_logging
 from PySide6.QtWidgets import QApplication
@@ -14,7 +13,7 @@ from app import paths
 from app.ui import theme
 from app.ui.main_window import MainWindow
 from tests.fixtures.hub_server import FakeHub, demo_hub
-from tests.fixtures.memory_keyring import MemoryKeyring
+from tests.fixtures.memory_keyring import MemoryKeyring, in_memory_keyring
 
 hf_logging.get_logger("huggingface_hub")  # bind its stderr handler outside any test
 
@@ -92,11 +91,8 @@ GRANTED = "hf_granted_test_token_1234"
 
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    memory = MemoryKeyring()
-    keyring.set_keyring(memory)
-    yield memory
-    keyring.set_keyring(previous)
+    with in_memory_keyring() as memory:
+        yield memory
 
 
 @pytest.fixture
