@@ -1,8 +1,9 @@
 """Run slow start-up work (imports, device discovery) off the GUI thread.
 
-`Background.run(fn)` calls `fn` on a daemon thread and emits `succeeded(result)` or
-`failed(exception)`; the signals cross to the GUI thread through Qt's queued connection,
-so slots run there. Used to show the window first and fill it in afterwards.
+`Background.run(fn)` calls `fn` on a daemon thread; `succeeded(result)` or
+`failed(exception)` is then emitted on the GUI thread (through `threads.post_to_gui`, so
+the daemon thread never touches this object, which may be gone with its window by then).
+Used to show the window first and fill it in afterwards.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.ui.threads import alive, install_relay, post_to_gui
+
 log = logging.getLogger(__name__)
 
 
@@ -23,23 +26,24 @@ class Background(QObject):
     failed = Signal(object)
 
     def run(self, fn: Callable[[], Any], name: str = "tandem-background") -> None:
-        threading.Thread(target=self._call, args=(fn,), name=name, daemon=True).start()
+        install_relay()
+        deliver = self._deliver
+        threading.Thread(target=_call, args=(fn, deliver), name=name, daemon=True).start()
 
-    def _call(self, fn: Callable[[], Any]) -> None:
-        try:
-            result = fn()
-        except Exception as exc:  # reported on the GUI thread
-            log.warning("background work failed: %r", exc)
-            self._emit(self.failed, exc)
-            return
-        self._emit(self.succeeded, result)
+    def _deliver(self, ok: bool, value: object) -> None:
+        if alive(self):  # the window may have closed meanwhile
+            (self.succeeded if ok else self.failed).emit(value)
 
-    @staticmethod
-    def _emit(signal: Any, value: object) -> None:
-        try:
-            signal.emit(value)
-        except RuntimeError:
-            pass  # the receiver's window closed meanwhile
+
+def _call(fn: Callable[[], Any], deliver: Callable[[bool, object], None]) -> None:
+    try:
+        result = fn()
+    except Exception as exc:  # reported on the GUI thread
+        log.warning("background work failed: %r", exc)
+        error: Exception = exc  # `exc` is unbound after the except block
+        post_to_gui(lambda: deliver(False, error))
+        return
+    post_to_gui(lambda: deliver(True, result))
 
 
 def import_modules(names: Iterable[str]) -> Callable[[], list[str]]:

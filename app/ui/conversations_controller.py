@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog
 from app.core.conversation_index import ConversationSummary
 from app.core.conversations import Conversation, ConversationStore, to_json, to_markdown
 from app.ui.chat_tab import ChatTab
+from app.ui.threads import alive, install_relay, post_to_gui
 
 
 class ConversationsController(QObject):
@@ -30,6 +31,7 @@ class ConversationsController(QObject):
         # The id of the chat an answer is being generated in, if any (set by ChatController).
         self.busy_chat: Callable[[], str | None] = lambda: None
         self._lister = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-list")
+        install_relay()
         self._asked = 0
         self._listed.connect(self._show_list)
         convs = tab.conversations
@@ -55,10 +57,7 @@ class ConversationsController(QObject):
             except Exception as exc:  # shown to the user, never lost
                 store.add_problem(f"The chat list could not be read ({exc}).")
                 found = []
-            try:
-                self._listed.emit(asked, found)
-            except RuntimeError:
-                pass  # the window is gone
+            post_to_gui(lambda: self._listed.emit(asked, found) if alive(self) else None)
 
         self._lister.submit(work)
 

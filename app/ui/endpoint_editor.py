@@ -28,6 +28,7 @@ from app.core.engine.errors import TandemError
 from app.core.engine.remote import Endpoint, Protocol, ServerInfo, probe
 from app.core.engine.remote.endpoint import upsert_endpoint
 from app.core.engine.remote.keys import key_source, lookup_key, store_key
+from app.ui.threads import alive, install_relay, post_to_gui
 
 PROTOCOL_LABELS = {
     Protocol.AUTO: "Detect from the server",
@@ -142,14 +143,23 @@ class EndpointEditor(QDialog):
         self.test_button.setEnabled(False)
         self.status_label.setText(f"Connecting to {endpoint.host}…")
         relay = self.relay
+        install_relay()
+
+        def report(ok: bool, value: object) -> None:  # on the GUI thread
+            if alive(relay):  # the dialog may have closed meanwhile
+                (relay.succeeded if ok else relay.failed).emit(value)
 
         def work() -> None:
             try:
-                relay.succeeded.emit(probe(endpoint, key))
+                info = probe(endpoint, key)
             except TandemError as exc:
-                relay.failed.emit(str(exc))
+                text = str(exc)
+                post_to_gui(lambda: report(False, text))
             except Exception as exc:  # a bug, not the server: still say something
-                relay.failed.emit(f"The test failed: {type(exc).__name__}.")
+                text = f"The test failed: {type(exc).__name__}."
+                post_to_gui(lambda: report(False, text))
+            else:
+                post_to_gui(lambda: report(True, info))
 
         threading.Thread(target=work, name="tandem-endpoint-test", daemon=True).start()
 

@@ -73,7 +73,7 @@ class GenerationController(QObject):
                               "to finish before changing the pair or its devices.")
             return False
         self._drop_host()
-        host = WorkerHost(spec, self)
+        host = WorkerHost(spec, owner=self)
         host.loaded.connect(self._on_loaded)
         host.load_failed.connect(self._on_load_failed)
         host.step.connect(self._on_step)

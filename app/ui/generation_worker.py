@@ -4,7 +4,8 @@ The worker owns the engine session: it is created, used and closed on the worker
 thread. Every slot that receives a cross-thread call is a `@Slot`. Each run carries a
 request id and its own stop event, so the GUI side can drop late events of a stopped
 run. The race tab reuses this class: give it a PairSpec, then queue `generate` calls.
-`WorkerHost` (worker_host.py) wires it to a thread and relays its signals to the GUI.
+`WorkerHost` (worker_host.py) wires it to a thread and relays its signals to the GUI;
+`threads.py` says how it starts and ends.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import time
 import traceback
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
 from app.core.engine import GenerationRequest, PairSpec, StepEvent, load_session
 from app.core.engine.context_fit import generate_in_context
 from app.core.engine.errors import TandemError
 from app.core.engine.session import Session
+from app.ui.threads import ThreadWorker
 
 
 def error_dict(exc: BaseException) -> dict[str, str]:
@@ -31,7 +33,7 @@ def error_dict(exc: BaseException) -> dict[str, str]:
             "trace": "".join(traceback.format_exception(exc))[-4000:]}
 
 
-class GenerationWorker(QObject):
+class GenerationWorker(ThreadWorker):
     # A test seam: seconds to sleep before each load (makes a real load slow on purpose).
     load_delay_s: float = 0.0
 
@@ -102,13 +104,9 @@ class GenerationWorker(QObject):
             self.session = None
         self.unloaded.emit()
 
-    @Slot()
-    def shut_down(self) -> None:
-        """Unload, then end this thread's event loop (queued after any running work)."""
+    def release(self) -> None:
+        """The pipeline is freed on the thread that built it, after any running work."""
         self.unload()
-        thread = self.thread()
-        if thread is not None:
-            thread.quit()
 
     def stop_current(self) -> None:
         """Thread-safe: ask the running generation (if any) to stop after its current step."""

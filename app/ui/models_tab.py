@@ -14,7 +14,7 @@ class ModelsTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view = ModelsView()
-        self.jobs = StoreJobs(self)
+        self.jobs = StoreJobs(owner=self)
         self.watcher = StoreWatcher(self)
         self.controller = ModelsController(self.view, self.jobs, self.watcher)
         layout = QVBoxLayout(self)

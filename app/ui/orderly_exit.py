@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QWidget
 
-from app.ui.worker_host import board, retiring_count
+from app.ui.threads import ending_count, registry
 
 CLOSE_BOUND_MS = 120_000
 log = logging.getLogger(__name__)
@@ -28,19 +28,19 @@ class OrderlyExit(QObject):
 
     def defer(self, event: QCloseEvent) -> bool:
         """True when the close must wait: the event is ignored and the window hidden."""
-        if self._may_close or not retiring_count():
+        if self._may_close or not ending_count():
             return False
         event.ignore()
         self.window.hide()
         if not self._waiting:
             self._waiting = True
-            board().idle.connect(self._close_now)
+            registry().idle.connect(self._close_now)
             QTimer.singleShot(CLOSE_BOUND_MS, self._give_up)
         return True
 
     def _close_now(self) -> None:
         self._may_close = True
-        board().idle.disconnect(self._close_now)
+        registry().idle.disconnect(self._close_now)
         self.window.close()
 
     def _give_up(self) -> None:

@@ -175,7 +175,7 @@ class RaceController(QObject):
                 if self._loading == side:
                     self._loading = ""  # its load will never be reported: load the new one
             self._loaded.discard(side)
-            host = WorkerHost(specs[side], self)
+            host = WorkerHost(specs[side], owner=self)
             host.loaded.connect(lambda _info, s=side: self._on_loaded(s))
             host.load_failed.connect(lambda error: self._on_load_failed(error))
             host.step.connect(lambda rid, event, s=side: self._on_step(s, rid, event))

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.engine.errors import TandemError
 from app.core.store.events import CancelToken, Progress, ProgressSink
-from app.ui.worker_host import board
+from app.ui.threads import ThreadWorker, WorkerThread
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)
@@ -43,7 +43,7 @@ def error_info(exc: BaseException) -> dict[str, str]:
             "the same job with `tandem models` in a terminal to see more.", "kind": "error"}
 
 
-class StoreJobWorker(QObject):
+class StoreJobWorker(ThreadWorker):
     progress = Signal(int, object)  # job id, Progress
     finished = Signal(int, object)  # job id, result
     failed = Signal(int, dict)  # job id, {"message", "hint", "kind"}
@@ -74,7 +74,10 @@ class StoreJobWorker(QObject):
 
 
 class StoreJobs(QObject):
-    """The queue, on the GUI thread. Signals carry the job object."""
+    """The queue, on the GUI thread. Signals carry the job object. Like a `WorkerHost`, it
+    is no Qt child of the tab: its `WorkerThread` holds it until the thread has ended
+    (download threads may still report progress to it), and it ends itself when `owner`
+    is destroyed without a `shutdown`."""
 
     started = Signal(object)  # StoreJob
     progress = Signal(object, object)  # StoreJob, Progress
@@ -83,12 +86,12 @@ class StoreJobs(QObject):
     queue_changed = Signal()
     _run_requested = Signal(object)
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.job_thread = QThread()
-        self.job_thread.setObjectName("tandem-store-jobs")
+    def __init__(self, owner: QObject | None = None) -> None:
+        super().__init__()
         self.worker = StoreJobWorker()
-        self.worker.moveToThread(self.job_thread)
+        self.owner_thread = WorkerThread(self.worker, "tandem-store-jobs")
+        self.owner_thread.keep(self)
+        self.job_thread = self.owner_thread.qthread
         self._run_requested.connect(self.worker.run)
         self.worker.progress.connect(self._on_progress)
         self.worker.finished.connect(self._on_finished)
@@ -96,7 +99,9 @@ class StoreJobs(QObject):
         self.current: StoreJob | None = None
         self.waiting: list[StoreJob] = []
         self._shut_down = False
-        self.job_thread.start()
+        if owner is not None:
+            owner.destroyed.connect(self.shutdown)
+        self.owner_thread.start()
 
     @property
     def busy(self) -> bool:
@@ -155,30 +160,15 @@ class StoreJobs(QObject):
         self._next()
         self.queue_changed.emit()
 
+    @Slot()
     def shutdown(self) -> None:
         """Cancel everything and end the thread once the cancelled job has cleaned up,
-        never waiting on the GUI thread: like a retiring worker host, the thread is on
-        the retirement board until it ends, so the window closes (and the process exits)
-        only after it (issue 13 item 3)."""
+        never waiting on the GUI thread: the window closes (and the process exits) only
+        after the thread has ended (threads.py)."""
         self.waiting.clear()
         if self.current is not None:
             self.current.token.cancel()
         if self._shut_down:
             return
         self._shut_down = True
-        if self.job_thread.isRunning():
-            self.worker_thread = self.job_thread  # what the board waits for at exit
-            board().add(self)
-            self.job_thread.finished.connect(self._retired)
-            self.job_thread.finished.connect(self.worker.deleteLater)
-            self.job_thread.quit()
-        else:
-            self.worker.deleteLater()
-
-    @Slot()
-    def _retired(self) -> None:
-        if not self.job_thread.isFinished():
-            # `finished` comes just before the thread really ends (as in WorkerHost).
-            QTimer.singleShot(5, self._retired)
-            return
-        board().remove(self)
+        self.owner_thread.end()

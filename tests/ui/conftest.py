@@ -10,9 +10,21 @@ from PySide6.QtWidgets import QApplication
 from app.ui import theme
 from app.ui.generation_controller import PairState
 from app.ui.main_window import MainWindow
+from app.ui.threads import end_all, live_count
 
 LOAD_TIMEOUT_MS = 60_000
 RUN_TIMEOUT_MS = 60_000
+THREADS_END_MS = 60_000
+
+
+@pytest.fixture(autouse=True)
+def no_thread_outlives_its_test(qtbot) -> Iterator[None]:
+    """After each window test, every worker thread it started ends (with the event loop
+    running, as in the app), so no test's threads are still ending while the next one
+    builds windows (issue 18). A thread that cannot end in time fails the test."""
+    yield
+    end_all()
+    qtbot.waitUntil(lambda: live_count() == 0, timeout=THREADS_END_MS)
 
 
 @pytest.fixture
