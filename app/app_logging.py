@@ -24,6 +24,10 @@ BACKUPS = 4
 FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 
 _faults_stream: TextIO | None = None
+_previous_crash: str | None = None
+CRASH_MARKERS = ("Fatal Python error", "Segmentation fault", "Aborted", "Bus error",
+                 "Illegal instruction", "Floating-point exception")
+EXCERPT_CHARS = 12_000
 
 
 def log_file() -> Path:
@@ -57,10 +61,30 @@ def _log_to(folder: Path, level: int) -> None:
     _enable_faulthandler(folder / FAULTS_FILE)
 
 
+def last_run_crash(path: Path) -> str | None:
+    """The faulthandler report of the run before this one, when that run died natively
+    (each run starts its section with a `--- pid` line; a clean run leaves it empty)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    start = text.rfind("--- pid ")
+    section = text[start:] if start >= 0 else text
+    if not any(marker in section for marker in CRASH_MARKERS):
+        return None
+    return section[-EXCERPT_CHARS:].strip()
+
+
+def previous_crash() -> str | None:
+    """What `setup_logging` found: the last run's crash report, or None."""
+    return _previous_crash
+
+
 def _enable_faulthandler(path: Path) -> None:
     # A crash in native code (Qt, OpenVINO) writes every thread's Python stack here.
-    global _faults_stream
+    global _faults_stream, _previous_crash
     if _faults_stream is None or _faults_stream.name != str(path):
+        _previous_crash = last_run_crash(path)  # read before this run's section starts
         _faults_stream = open(path, "a", encoding="utf-8")  # kept open for faulthandler
         started = time.strftime("%Y-%m-%d %H:%M:%S")
         _faults_stream.write(f"--- pid {os.getpid()} started {started}\n")

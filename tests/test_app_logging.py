@@ -22,7 +22,9 @@ setup_logging()  # a second call adds nothing
 print(json.dumps({"folder": str(folder), "handlers": len(handlers),
                   "all": len(logging.getLogger().handlers),
                   "max_bytes": handlers[0].maxBytes, "backups": handlers[0].backupCount,
-                  "faulthandler": faulthandler.is_enabled()}), flush=True)
+                  "faulthandler": faulthandler.is_enabled(),
+                  "previous_crash": __import__("app.app_logging").app_logging.previous_crash()}),
+      flush=True)
 logging.getLogger("tandem.test").warning("a line for the log")
 if len(sys.argv) > 1:
     faulthandler._sigsegv()
@@ -53,6 +55,31 @@ def test_a_native_crash_leaves_its_stack_in_faults_log(tmp_path):
     faults = (tmp_path / "logs" / "faults.log").read_text(encoding="utf-8")
     assert "--- pid" in faults
     assert "Fatal Python error: Segmentation fault" in faults
+
+
+def test_the_next_start_finds_the_crash_once(tmp_path):
+    """After a native crash, the next run reports the crashed run's section of faults.log
+    (the window shows it, with Copy details); the run after that does not again."""
+    assert json.loads(_run(tmp_path).stdout)["previous_crash"] is None  # first run
+    assert _run(tmp_path, "crash").returncode != 0
+    found = json.loads(_run(tmp_path).stdout)["previous_crash"]
+    assert found and found.startswith("--- pid")
+    assert "Fatal Python error: Segmentation fault" in found
+    assert "Current thread" in found or "Thread" in found  # the stacks, to copy
+    assert json.loads(_run(tmp_path).stdout)["previous_crash"] is None  # told once
+
+
+def test_the_crash_notice_offers_the_excerpt_to_copy(qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    from app.ui.error_dialog import crash_notice
+
+    excerpt = "--- pid 1 started\nFatal Python error: Segmentation fault\n<no Python frame>"
+    dialog = crash_notice(excerpt)
+    qtbot.addWidget(dialog)
+    assert "closed unexpectedly" in dialog.summary.text()
+    dialog.copy_button.click()
+    assert QGuiApplication.clipboard().text() == excerpt
 
 
 def test_an_unwritable_log_folder_is_reported_and_the_app_goes_on(tmp_path):

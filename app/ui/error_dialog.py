@@ -33,15 +33,16 @@ log = logging.getLogger("tandem.errors")
 
 
 class ErrorDialog(QDialog):
-    def __init__(self, summary: str, details: str, parent: QWidget | None = None) -> None:
+    def __init__(self, summary: str, details: str, parent: QWidget | None = None,
+                 headline: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Tandem: unexpected error")
         self.resize(720, 420)
         layout = QVBoxLayout(self)
-        self.summary = QLabel(
+        self.summary = QLabel(headline or (
             f"<b>Something went wrong: {_escape(summary)}</b><br>Tandem keeps running, "
             "and your chats are saved. If this happens again, please report it with the "
-            f"details below; they are also in the log ({_escape(str(paths.log_dir()))}).")
+            f"details below; they are also in the log ({_escape(str(paths.log_dir()))})."))
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.summary)
@@ -75,6 +76,18 @@ def open_log_folder() -> bool:
     folder = paths.log_dir()
     folder.mkdir(parents=True, exist_ok=True)
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+
+def crash_notice(excerpt: str, parent: QWidget | None = None) -> ErrorDialog:
+    """Told at the next start after a native crash: what faults.log recorded, to copy."""
+    dialog = ErrorDialog("", excerpt, parent, headline=(
+        "<b>Tandem closed unexpectedly the last time it ran.</b><br>Your chats were saved "
+        "as they were after each message. Please report this with the details below (the "
+        "stacks of every thread at the crash, from faults.log in "
+        f"{_escape(str(paths.log_dir()))}): <i>Copy details</i> puts them on the "
+        "clipboard."))
+    dialog.setWindowTitle("Tandem: the last run crashed")
+    return dialog
 
 
 class ExceptionRelay(QObject):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from app import paths
-from app.app_logging import setup_logging
+from app.app_logging import previous_crash, setup_logging
 from app.ui import theme
-from app.ui.error_dialog import ExceptionRelay, install_exception_hooks
+from app.ui.error_dialog import ExceptionRelay, crash_notice, install_exception_hooks
 from app.ui.main_window import MainWindow
 
 
@@ -38,4 +39,9 @@ def run_app(argv: list[str] | None = None) -> int:
     # Unhandled exceptions (GUI thread or workers) open a dialog instead of vanishing.
     install_exception_hooks(ExceptionRelay(lambda: window, app))
     window.show()
+    crashed = previous_crash()
+    if crashed:  # the last run died in native code: say so, with what faults.log holds
+        notice = crash_notice(crashed, window)
+        notice.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        QTimer.singleShot(0, notice.show)
     return app.exec()
