@@ -47,8 +47,11 @@ def serve(args: argparse.Namespace) -> int:
     spec = spec_from_args(args)
     key = serve_key()
     name = args.model_name or args.pair or (spec.target.name if args.target else "tandem-demo")
+    from app.core.engine.both_paths import load_for_serving
+
     server = TandemServer(spec, host=args.host, port=args.port, model_name=name, api_key=key,
-                          allow_remote=args.allow_remote, max_queue=args.max_queue)
+                          allow_remote=args.allow_remote, max_queue=args.max_queue,
+                          loader=lambda s: load_for_serving(s, args.one_target))
     print(f"tandem serve: loading {spec.label()} ({spec.resolved_mode.value}) ...", flush=True)
     server.load()
     print(f"tandem serve: model {name!r} on {server.url}/v1"
@@ -72,6 +75,9 @@ def register(sub: Any) -> None:
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any)")
     p.add_argument("--allow-remote", action="store_true",
                    help=f"allow a non-loopback --host (needs {SERVE_KEY_ENV} or a stored key)")
+    p.add_argument("--one-target", action="store_true",
+                   help="with a draft, keep one copy of the target in memory: greedy and "
+                   "sampled requests then swap paths (a reload each time they alternate)")
     p.add_argument("--max-queue", type=int, default=4,
                    help="requests that may wait while one runs; more get 429 (default 4)")
     p.add_argument("--store-key", action="store_true",

@@ -67,7 +67,8 @@ class GenerationSettings:
             mode = Mode.UNIVERSAL
         drafted = mode in (Mode.DRAFT, Mode.UNIVERSAL)
         return PairSpec(target=target, draft=draft if drafted else None, device=device,
-                        draft_device=draft_device if drafted else None, mode=mode, name=name)
+                        draft_device=draft_device if drafted else None, mode=mode, name=name,
+                        sampled=self.do_sample and mode is Mode.DRAFT)
 
     def request(self, messages: tuple[Message, ...], mode: Mode) -> GenerationRequest:
         k: int | None = None

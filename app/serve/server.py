@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import uvicorn
 
-from app.core.engine import load_session
+from app.core.engine.both_paths import load_for_serving
 from app.core.engine.errors import InvalidSettingsError
 from app.core.engine.pair import PairSpec
 from app.core.engine.session import Session
@@ -59,7 +59,7 @@ class TandemServer:
     def __init__(self, spec: PairSpec, *, host: str = "127.0.0.1", port: int = 0,
                  model_name: str = "tandem", api_key: str | None = None,
                  allow_remote: bool = False, max_queue: int = 4,
-                 loader: Callable[[PairSpec], Session] = load_session) -> None:
+                 loader: Callable[[PairSpec], Session] = load_for_serving) -> None:
         check_exposure(host, allow_remote, api_key)
         self.worker = EngineWorker(spec, max_queue=max_queue, loader=loader)
         self.sock = bind(host, port)

@@ -112,3 +112,33 @@ def test_a_failed_speculative_run_releases_the_pipeline_before_rebuilding(demo_d
     monkeypatch.setattr(session, "_config", build)
     assert session.generate(_request(0, 3, sample=False)).token_ids
     session.close()
+
+
+def test_a_pair_loaded_for_sampling_builds_no_pipeline_and_is_warm(monkeypatch, demo_dir):
+    """Issue 18 item 5: with sampling on, loading a draft pair used to build a GenAI
+    pipeline that the first sampled message threw away, and the loop it switched to was
+    cold. `PairSpec.sampled` loads the loop at once, warmed up like any load."""
+    import app.core.engine.genai_session as genai_session
+    from app.core.engine.sampled_draft import SampledDraftSession
+    from app.core.settings import GenerationSettings
+
+    def no_pipeline(*_args, **_kwargs):
+        raise AssertionError("a GenAI pipeline was built for a sampled pair")
+
+    monkeypatch.setattr(genai_session.GenAISession, "_build_pipeline", no_pipeline)
+    settings = GenerationSettings(do_sample=True)
+    spec = settings.pair_spec(demo_dir / "target", demo_dir / "draft", "CPU", None, "demo")
+    assert spec.sampled
+    session = load_session(spec)
+    try:
+        assert isinstance(session, SampledDraftSession)
+        assert session.warmup_s is not None  # warmed at load, not by the first answer
+        result = session.generate(_request(3, 3))
+        again = session.generate(_request(3, 3))
+        assert result.library.get(SAMPLED_BY_LOOP) == 1.0 and result.stats.mode == "draft"
+        assert result.token_ids == again.token_ids  # the seed reproduces the answer
+    finally:
+        session.close()
+    greedy = GenerationSettings(do_sample=False)
+    assert not greedy.pair_spec(demo_dir / "target", demo_dir / "draft", "CPU", None,
+                                "demo").sampled

@@ -35,6 +35,10 @@ def load_session(spec: PairSpec) -> Session:
         from app.core.engine.routed_session import RoutedSession
 
         return RoutedSession(spec)
+    if spec.sampled and spec.resolved_mode is Mode.DRAFT:
+        from app.core.engine.sampled_draft import SampledDraftSession
+
+        return SampledDraftSession(spec)
     if spec.resolved_mode is Mode.UNIVERSAL:
         from app.core.engine.universal import UniversalSession
 

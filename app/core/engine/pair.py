@@ -36,6 +36,9 @@ class PairSpec:
     # Auto mode on a pair where speculation pays for some prompts only: both pipelines
     # load, and each prompt runs on the one its class was tuned to (None: no routing).
     plain_route: PlainRoute | None = None
+    # The answers will be sampled: a draft pair then loads Tandem's loop (sampled_draft.py)
+    # instead of a GenAI pipeline the first sampled answer would throw away.
+    sampled: bool = False
 
     @property
     def resolved_mode(self) -> Mode:

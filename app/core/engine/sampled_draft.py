@@ -19,11 +19,12 @@ distribution.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 from app.core.engine.pair import PairSpec
 from app.core.engine.session import Session
-from app.core.engine.types import GenerationRequest, GenerationResult, Mode
+from app.core.engine.types import GenerationRequest, GenerationResult, Mode, StepSink
 
 SAMPLED_BY_LOOP = "sampled_by_tandem_loop"
 
@@ -43,3 +44,31 @@ def as_draft_result(result: GenerationResult) -> GenerationResult:
     """The loop's result, labelled as the speculative run the user asked for."""
     stats = replace(result.stats, mode=Mode.DRAFT.value)
     return replace(result, stats=stats, library={**result.library, SAMPLED_BY_LOOP: 1.0})
+
+
+class SampledDraftSession:
+    """A draft pair loaded for sampled answers (`PairSpec.sampled`): the loop is loaded and
+    warmed up at load, so the first sampled message neither builds a GenAI pipeline it then
+    throws away nor pays for the loop's first run. A greedy request on it runs on the same
+    loop (exact for greedy, like GenAI's); the window asks for a new load when sampling is
+    switched off, since the spec changes."""
+
+    backend_name = "tandem-loop"
+
+    def __init__(self, spec: PairSpec) -> None:
+        self.spec = spec
+        self.mode = Mode.DRAFT
+        self._loop = load_sampler(spec)
+        self.load_time_s = self._loop.load_time_s
+        self.context_length = self._loop.context_length
+        self.warmup_s = getattr(self._loop, "warmup_s", None)
+
+    def generate(self, request: GenerationRequest, sink: StepSink | None = None,
+                 stop: threading.Event | None = None) -> GenerationResult:
+        return as_draft_result(self._loop.generate(request, sink, stop))
+
+    def count_input_tokens(self, request: GenerationRequest) -> int:
+        return self._loop.count_input_tokens(request)
+
+    def close(self) -> None:
+        self._loop.close()
