@@ -19,6 +19,7 @@ from app.core.engine.errors import (
     PromptTooLongError,
     TandemError,
 )
+from app.core.engine.gil_holds import holding_gil
 from app.core.engine.model_cache import cache_properties
 from app.core.engine.model_folder import context_length, runtime_properties, stop_token_ids
 from app.core.engine.pair import PairSpec
@@ -139,8 +140,9 @@ class GenAISession:
             draft_props = {**runtime_properties(spec.draft), **spec.properties,
                            **cache_properties(spec.cache_dir, spec.resolved_draft_device)}
             # A draft object cannot serve a second pipeline: always build a fresh one.
-            draft = openvino_genai.draft_model(str(spec.draft), spec.resolved_draft_device,
-                                               **draft_props)
+            with holding_gil("openvino_genai.draft_model"):
+                draft = openvino_genai.draft_model(str(spec.draft),
+                                                   spec.resolved_draft_device, **draft_props)
             return openvino_genai.LLMPipeline(target, spec.device, draft_model=draft, **props)
         if spec.resolved_mode is Mode.PROMPT_LOOKUP:
             return openvino_genai.LLMPipeline(target, spec.device, prompt_lookup=True, **props)
