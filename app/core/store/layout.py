@@ -177,6 +177,13 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 
 def folder_bytes(folder: Path) -> int:
-    if not folder.exists():
-        return 0
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    """The bytes of the files under `folder` now. A job may be deleting a staging folder
+    meanwhile: files and folders that vanish during the walk count as 0, never raise."""
+    total = 0
+    for root, _dirs, files in os.walk(folder):  # os.walk ignores folders that vanish
+        for name in files:
+            try:
+                total += (Path(root) / name).stat().st_size
+            except OSError:
+                continue  # removed between the listing and the stat
+    return total
