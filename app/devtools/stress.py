@@ -174,9 +174,10 @@ def run_child(actions: int, seed: int) -> int:
     probe = StallProbe()
     for i in range(actions):
         action = child.rng.choice(ACTIONS)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         child.act(action) if action != "pause" else None
         call_ms = (time.perf_counter() - t0) * 1000
+        call_cpu_ms = (time.thread_time() - c0) * 1000
         probe.start()
         child.pump(child.rng.uniform(0.0, PAUSE_MAX_S) if action != "pause" else 2.0)
         probe.stop()
@@ -184,6 +185,7 @@ def run_child(actions: int, seed: int) -> int:
         if action == "reopen":
             print(json.dumps({"opened_ms": round(call_ms, 1)}), flush=True)
         print(json.dumps({"i": i, "action": action, "call_ms": round(call_ms, 1),
+                          "call_cpu_ms": round(call_cpu_ms, 1),
                           "stall_ms": round(probe.longest_ms, 1),
                           "stall_app_ms": round(probe.longest_app_ms, 1),
                           "stall_library_ms": round(probe.longest_library_ms, 1),

@@ -166,10 +166,14 @@ class ChatController(QObject):
         conv = self.conversation
         if conv is None or not conv.turns or self.pending is not None:
             return
+        view = self.tab.chat.view
         if conv.turns[-1].role == "assistant":
             conv.turns.pop()
             self.store.save(conv)
-        self.tab.chat.view.show_conversation(conv)
+            if not view.drop_last_turn(conv):
+                view.show_conversation(conv)
+        else:
+            view.show_conversation(conv)
         self._run()
 
     def _run(self) -> None:

@@ -70,6 +70,9 @@ class ChatView(QTextBrowser):
         self.setFont(font)
         self.tint_on = True
         self.code_blocks: list[str] = []
+        # Per shown turn (and the live answer): where it starts, and how many code blocks
+        # come before it, so that regenerating drops the last answer without a re-render.
+        self._marks: list[tuple[int, int]] = []
         self._conversation: Conversation | None = None
         self.live = LiveAnswer()  # the answer streaming in, if any
         self.follower = ScrollFollower(self)
@@ -89,6 +92,7 @@ class ChatView(QTextBrowser):
         kept = None if self.follower.following else bar.value()
         self.clear()
         self.code_blocks = []
+        self._marks = []
         conv = self._conversation
         if conv is None or (not conv.turns and self.live.answer < 0):
             self._show_welcome()
@@ -126,6 +130,7 @@ class ChatView(QTextBrowser):
         cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
 
     def _insert_turn(self, cursor: QTextCursor, index: int, turn: Turn) -> None:
+        self._marks.append((cursor.position(), len(self.code_blocks)))
         if turn.role == "user":
             self._insert_header(cursor, "You", theme.MUTED, index)
             block = QTextBlockFormat()
@@ -166,6 +171,26 @@ class ChatView(QTextBrowser):
         self._insert_turn(cursor, index, turn)
         self.follower.content_added()
 
+    def drop_last_turn(self, conversation: Conversation) -> bool:
+        """Remove the last shown turn (the answer being regenerated) without re-rendering
+        the others: a long chat re-rendered whole stalled the window. False when the view
+        does not show `conversation`'s turns plus that one; the caller then shows it."""
+        shown = self._conversation
+        if shown is None or shown.id != conversation.id or self.live.answer >= 0 \
+                or len(self._marks) != len(conversation.turns) + 1:
+            return False
+        position, code_base = self._marks.pop()
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        cursor.setPosition(position)
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        cursor.endEditBlock()
+        del self.code_blocks[code_base:]
+        self._conversation = conversation
+        self.follower.content_added()
+        return True
+
     def begin_answer(self) -> None:
         assert self._conversation is not None
         warm_up()  # code blocks come later; the lexer is ready by then
@@ -177,6 +202,7 @@ class ChatView(QTextBrowser):
 
     def _start_live(self, cursor: QTextCursor) -> None:
         start = cursor.position()
+        self._marks.append((start, len(self.code_blocks)))
         self._insert_header(cursor, "Tandem", theme.ACCENT)
         self.live.started(start, cursor.position() - 1, cursor.position(),
                           len(self.code_blocks))
