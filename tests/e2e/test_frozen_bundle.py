@@ -98,7 +98,14 @@ def test_frozen_window_appears_on_a_real_x_server(bundle: Path) -> None:
     cold_start = load_packaging_module("cold_start")
     xvfb = cold_start.Xvfb()
     try:
-        seconds = cold_start.time_on_x11(bundle, xvfb, timeout=120)
+        try:
+            seconds = cold_start.time_on_x11(bundle, xvfb, timeout=120)
+        except RuntimeError as exc:
+            if "the window cannot start" in str(exc) and "not installed" in str(exc):
+                # The bundle's own check named X11 client libraries this machine lacks
+                # (the README lists them): that is its job, not a failure of the bundle.
+                pytest.skip(f"this machine lacks X11 client libraries: {exc}")
+            raise
     finally:
         xvfb.close()
     print(f"launch -> window mapped: {seconds:.2f} s")
