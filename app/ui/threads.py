@@ -6,14 +6,24 @@ The rules (docs/architecture.md, "Threads", says why each one exists):
    it. It has no Qt parent: the process-wide `registry()` holds it from `start` until its
    thread has really ended, so neither a view that closes nor Python's garbage collector
    can free a running thread or a worker that is in use.
-2. **The worker dies at home.** The worker is created on the GUI thread, works on its own
-   thread, and comes back: its last call there (`ThreadWorker.release`, queued behind
-   whatever it is doing, so a load mid-compile finishes first) frees what it built on that
-   thread (the OpenVINO pipeline), moves the worker back to the GUI thread and ends the
-   thread's event loop. Nothing Python owns is destroyed on a worker thread. (Destroying a
-   PySide object there ran QObject's destructor, which calls into Python for the GIL while
-   holding Qt's signal-slot mutex; the GUI thread takes them the other way round: a
-   deadlock, or a use-after-free segfault when the host was freed meanwhile: issue 18.)
+2. **The worker dies on the GUI thread, after its thread.** The worker is created on the
+   GUI thread and works on its own; its last call there (`ThreadWorker.release`, queued
+   behind whatever it is doing, so a load mid-compile finishes first) frees what it built
+   on that thread (the OpenVINO pipeline) and ends the thread's event loop. The worker
+   itself is dropped by the owner, on the GUI thread, once the thread has returned; it
+   keeps the ended thread's affinity, so a late queued call to it never runs anywhere.
+   Nothing Python owns is destroyed on a worker thread. (Destroying a PySide object there
+   ran QObject's destructor, which calls into Python for the GIL while holding Qt's
+   signal-slot mutex; the GUI thread takes them the other way round: a deadlock, or a
+   use-after-free segfault when the host was freed meanwhile: issue 18.)
+   Code on a worker thread calls no Qt function that takes a signal-slot mutex while
+   holding the GIL. Emitting and connecting are fine (PySide lets go of the GIL around
+   them); `moveToThread` and `disconnect` keep it (checked in gdb, PySide 6.11). The GUI
+   thread's destructors take one of those pooled mutexes and then wait for the GIL; a
+   worker holding the GIL and waiting for the same mutex hung `thread_race` in 6 of 40
+   runs while workers still moved themselves home from their thread (gdb: worker
+   `QObject::moveToThread -> QBasicMutex::lockInternal`, GUI `~QObject ->
+   Sbk_GetPyOverride -> take_gil`).
 3. **Really ended.** `QThread.isFinished()` is already true while the thread is still in
    its last clean-up; only `QThread.wait(0)` (which never blocks) says it has returned.
    The owner looks again every few milliseconds until then, and only then drops the worker
@@ -36,7 +46,7 @@ import time
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +73,8 @@ class ThreadWorker(QObject):
         except Exception:  # the thread must end all the same
             log.exception("%s failed to release its resources", type(self).__name__)
         finally:
-            app = QCoreApplication.instance()
-            if app is not None:
-                self.moveToThread(app.thread())  # rule 2: destroyed at home
+            # No moveToThread here: it holds the GIL while taking a signal-slot mutex
+            # (rule 2). The owner drops this worker on the GUI thread after the thread.
             thread = QThread.currentThread()
             if thread is not None:
                 thread.quit()
@@ -117,7 +126,7 @@ def live_count() -> int:
 class WorkerThread(QObject):
     """One QThread and its worker, from start to the real end of the thread (rules 1-3)."""
 
-    ended = Signal()  # GUI thread: the thread has returned; the worker is back home
+    ended = Signal()  # GUI thread: the thread has returned; the worker is let go of next
     _end_requested = Signal()
 
     def __init__(self, worker: ThreadWorker, name: str) -> None:

@@ -50,10 +50,17 @@ class Trial:
     backend: str = Mode.DRAFT.value  # a Mode value: draft, universal or prompt_lookup
     # per prompt class (prompt_class.py): (class, speedup, slowest round)
     per_class: tuple[tuple[str, float, float], ...] = ()
+    # Tokens per target pass (generated / target steps): the most any speedup could be with
+    # a free draft. A setting whose target ran about as many passes as plain cannot save
+    # time, so a win measured for it is timing noise (inf when the backend did not count).
+    ceiling: float = math.inf
+
+    def can_win(self, margin: float = MARGIN) -> bool:
+        return self.identical and self.ceiling > margin
 
     def wins(self, prompt_class: str, margin: float = MARGIN) -> bool:
         """Faster than the best plain by `margin` on this class, in every timed round."""
-        return self.identical and any(
+        return self.can_win(margin) and any(
             name == prompt_class and speedup > margin and slowest > 1.0
             for name, speedup, slowest in self.per_class)
 
@@ -142,7 +149,8 @@ class TuningResult:
 def choose(trials: Sequence[Trial], margin: float = MARGIN) -> Trial | None:
     """The fastest trial that keeps greedy text identical, beats plain by `margin` and was
     faster than plain in every timed round."""
-    valid = [t for t in trials if t.identical and t.speedup > margin and t.slowest_round > 1.0]
+    valid = [t for t in trials if t.can_win(margin) and t.speedup > margin
+             and t.slowest_round > 1.0]
     return max(valid, key=lambda t: t.speedup) if valid else None
 
 
@@ -245,7 +253,7 @@ def _trial(plain: Session, speculative: Session, backend: Mode, k: int | None,
     ratios: list[float] = []
     rounds: list[float] = []
     by_class: dict[str, tuple[list[float], list[float]]] = {}
-    drafted = accepted = 0
+    drafted = accepted = generated = steps = 0
     identical = True
     ties: list[float] = []
     for prompt in prompts:
@@ -266,10 +274,13 @@ def _trial(plain: Session, speculative: Session, backend: Mode, k: int | None,
             ties.append(result.tie.distance)
         drafted += sum(s.drafted_tokens or 0 for s in result.candidate)
         accepted += sum(s.accepted_tokens or 0 for s in result.candidate)
+        generated += sum(s.generated_tokens for s in result.candidate)
+        steps += sum(s.target_steps for s in result.candidate)
     per_class = tuple((name, _geomean(values), min(slowest, default=0.0))
                       for name, (values, slowest) in sorted(by_class.items()))
     return Trial(k, threshold, _geomean(ratios), accepted / drafted if drafted else None,
-                 identical, min(rounds, default=0.0), tuple(ties), backend.value, per_class)
+                 identical, min(rounds, default=0.0), tuple(ties), backend.value, per_class,
+                 generated / steps if steps else math.inf)
 
 
 def _geomean(values: Sequence[float]) -> float:
