@@ -16,14 +16,9 @@ The rules (docs/architecture.md, "Threads", says why each one exists):
    ran QObject's destructor, which calls into Python for the GIL while holding Qt's
    signal-slot mutex; the GUI thread takes them the other way round: a deadlock, or a
    use-after-free segfault when the host was freed meanwhile: issue 18.)
-   Code on a worker thread calls no Qt function that takes a signal-slot mutex while
-   holding the GIL. Emitting and connecting are fine (PySide lets go of the GIL around
-   them); `moveToThread` and `disconnect` keep it (checked in gdb, PySide 6.11). The GUI
-   thread's destructors take one of those pooled mutexes and then wait for the GIL; a
-   worker holding the GIL and waiting for the same mutex hung `thread_race` in 6 of 40
-   runs while workers still moved themselves home from their thread (gdb: worker
-   `QObject::moveToThread -> QBasicMutex::lockInternal`, GUI `~QObject ->
-   Sbk_GetPyOverride -> take_gil`).
+   Code on a worker thread calls no Qt function that keeps the GIL while it takes a
+   signal-slot mutex: emitting and connecting let go of the GIL, `moveToThread` and
+   `disconnect` keep it (docs/architecture.md has the deadlock this caused).
 3. **Really ended.** `QThread.isFinished()` is already true while the thread is still in
    its last clean-up; only `QThread.wait(0)` (which never blocks) says it has returned.
    The owner looks again every few milliseconds until then, and only then drops the worker
