@@ -10,7 +10,7 @@ from app.core.engine.errors import (
 )
 from app.core.engine.model_folder import check_model_folder, weights_bytes
 from app.core.engine.pair import PairSpec
-from app.core.engine.tokenizer_check import differences, load_fingerprint
+from app.core.engine.tokenizer_check import folder_differences
 from app.core.engine.types import Mode
 
 # Loading needs the weights plus compiled kernels and the KV cache; 1.3x was enough for
@@ -49,7 +49,7 @@ def check_memory(spec: PairSpec, available_bytes: int | None = None) -> None:
 def check_tokenizers(spec: PairSpec) -> None:
     if spec.draft is None or spec.resolved_mode is not Mode.DRAFT:
         return
-    found = differences(load_fingerprint(spec.target), load_fingerprint(spec.draft))
+    found = folder_differences(spec.target, spec.draft)
     if found:
         raise TokenizerMismatchError(
             "The draft's tokenizer differs from the target's: " + "; ".join(found[:4]) + ".",

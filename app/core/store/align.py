@@ -11,17 +11,20 @@ marked as needing a universal draft; nothing is copied.
 
 from __future__ import annotations
 
-import filecmp
-import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.core.engine.tokenizer_check import PROBES, differences, fingerprint
+from app.core.engine.tokenizer_check import (
+    PROBES,
+    TOKENIZER_FILES,
+    content_digest,
+    differences,
+    fingerprint,
+    identical_files,
+)
 
-TOKENIZER_FILES = ("openvino_tokenizer.xml", "openvino_tokenizer.bin",
-                   "openvino_detokenizer.xml", "openvino_detokenizer.bin")
 SAME = "same"  # byte-identical tokenizer files
 ALIGNED = "aligned"  # the same tokenizer in other packaging: the target's is used for both
 DIFFERENT = "different"  # another tokenizer: a universal draft
@@ -39,18 +42,7 @@ class Alignment:
 
 
 def tokenizer_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for name in TOKENIZER_FILES:
-        path = folder / name
-        if path.is_file():
-            digest.update(name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:8]
-
-
-def _identical_files(a: Path, b: Path) -> bool:
-    return all((a / n).is_file() and (b / n).is_file() and filecmp.cmp(a / n, b / n, shallow=False)
-               for n in TOKENIZER_FILES)
+    return content_digest(folder)[:8]
 
 
 def _load(folder: Path) -> Any:
@@ -69,7 +61,7 @@ def _decodings(tokenizer: Any, encodings: tuple[tuple[int, ...], ...]) -> tuple[
 
 def compare(target: Path, draft: Path) -> Alignment:
     """How the draft's tokenizer relates to the target's (both folders hold OpenVINO IR)."""
-    if _identical_files(target, draft):
+    if identical_files(target, draft):
         return Alignment(SAME)
     if not (draft / "openvino_tokenizer.xml").is_file():
         return Alignment(DIFFERENT, ("the draft has no tokenizer to compare",))
