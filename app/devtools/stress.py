@@ -167,6 +167,30 @@ def _watch(child: Child) -> None:
             os._exit(70)
 
 
+# Qt's warnings that a thread rule was broken (an object used from a thread it does not
+# live on): each is a bug, and the kind that ends in a native crash.
+THREAD_WARNINGS = ("from another thread", "different thread", "Cannot create children",
+                   "Cannot send events to objects owned by a different thread")
+
+
+def _catch_thread_warnings() -> None:
+    """Print Qt's thread-rule warnings as JSON lines, with the Python stack that caused
+    them (the handler runs on the offending thread)."""
+    import traceback
+
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        if any(needle in message for needle in THREAD_WARNINGS):
+            print(json.dumps({"thread_warning": message,
+                              "thread": threading.current_thread().name,
+                              "stack": traceback.format_stack()[-14:]}), flush=True)
+        elif kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            print(f"qt: {message}", file=sys.stderr, flush=True)
+
+    qInstallMessageHandler(handler)
+
+
 def run_child(actions: int, seed: int) -> int:
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
@@ -175,6 +199,7 @@ def run_child(actions: int, seed: int) -> int:
     from app.ui.threads import end_all, live_count
 
     faulthandler.enable(file=sys.stderr, all_threads=True)
+    _catch_thread_warnings()
     app = QApplication(sys.argv[:1])
     _second_pair()
     child = Child(random.Random(seed))
@@ -242,6 +267,7 @@ class Report:
     exit_code: int | None = None
     finished: bool = False
     error_tail: str = ""
+    thread_warnings: list[dict] = field(default_factory=list)  # Qt: a thread rule broken
 
     def add(self, line: dict) -> None:
         if "opened_ms" in line:
@@ -250,6 +276,8 @@ class Report:
             self.first_show_ms = max(self.first_show_ms, line["first_show_ms"])
         if line.get("hang"):
             self.hangs += 1
+        if "thread_warning" in line:
+            self.thread_warnings.append(line)
         if line.get("done"):
             self.finished = True
         if "action" not in line:
@@ -275,10 +303,12 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return self.finished and not self.crashes and not self.hangs and not self.stalls
+        return (self.finished and not self.crashes and not self.hangs and not self.stalls
+                and not self.thread_warnings)
 
     def summary(self) -> str:
         return (f"stress: {self.actions} actions, {self.crashes} crashes, {self.hangs} hangs, "
+                f"{len(self.thread_warnings)} Qt thread-rule warnings, "
                 f"{len(self.stalls)} stalls over {self.stall_ms:.0f} ms; longest event-loop stall "
                 f"{self.longest_stall_ms:.1f} ms (after {self.longest_stall_action or '-'}; "
                 f"wall clock with run-queue waits {self.longest_wall_ms:.1f} ms; GUI-thread "
