@@ -26,6 +26,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+# Exit codes of a process killed by a native fault when no signal is reported: a shell's
+# 128 + SIGABRT/SIGSEGV, and Windows' access violation and abort.
+CRASH_CODES = (134, 139, 0xC0000005, 3)
+
 
 @dataclass(frozen=True)
 class Round:
@@ -39,7 +43,7 @@ class Round:
             return "timed out"
         if self.code == 0:
             return "passed"
-        if self.code < 0 or self.code in (134, 139, 245):  # a signal, or faulthandler's exit
+        if self.code < 0 or self.code in CRASH_CODES:
             return "crashed"
         return "failed"
 
@@ -96,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
               + ("" if result.code is None else f" (exit {result.code})"), flush=True)
         if result.outcome != "passed":
             tail = (log_dir / f"round-{number}.log").read_text(errors="replace").splitlines()
-            print("\n".join("    " + line for line in tail[-25:]), flush=True)
+            fatal = [line for line in tail if line.startswith("Fatal Python error")]
+            print("\n".join("    " + line for line in fatal[:1] + tail[-25:]), flush=True)
     print(summary(rounds), flush=True)
     if any(r.outcome != "passed" for r in rounds):
         print(f"logs of the rounds that were not green: {log_dir}", flush=True)
