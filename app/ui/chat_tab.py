@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
 
 # The charts (pyqtgraph) are imported on a worker once the window is shown, then built.
 CHART_MODULES = ("pyqtgraph", "app.ui.metrics_view", "app.ui.system_panel")
+# The Qt modules pyqtgraph imports, imported first on the GUI thread: a Qt module's import
+# makes its types, which must never happen on two threads at once (app/__init__.py).
+CHART_QT_MODULES = ("PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtSvg",
+                    "PySide6.QtTest")
 
 
 def _column(*widgets: QWidget, stretch_first: bool = False) -> QWidget:
@@ -103,5 +108,9 @@ class ChatTab(QWidget):
         if self._metrics is None and not self._imports_started:
             self._imports_started = True
             # After the first paint: the window is on screen before pyqtgraph loads.
-            QTimer.singleShot(0, lambda: self._imports.run(import_modules(CHART_MODULES),
-                                                           "tandem-chart-imports"))
+            QTimer.singleShot(0, self, self._import_charts)
+
+    def _import_charts(self) -> None:
+        for name in CHART_QT_MODULES:
+            importlib.import_module(name)
+        self._imports.run(import_modules(CHART_MODULES), "tandem-chart-imports")

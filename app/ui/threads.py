@@ -30,6 +30,9 @@ The rules (docs/architecture.md, "Threads", says why each one exists):
    `registry().idle` is emitted (`orderly_exit.py`); tests end every thread between
    tests with the event loop running (`end_all`); at interpreter exit,
    `wait_all_at_exit` waits for what is left, at most `EXIT_WAIT_MS`.
+6. **Qt types are made on the GUI thread only.** PySide6 makes them eagerly, at a Qt
+   module's import (`app/__init__.py` says why), and a thread that is not the GUI thread
+   imports no Qt module the GUI thread has not imported first.
 """
 
 from __future__ import annotations

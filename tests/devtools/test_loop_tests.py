@@ -39,3 +39,14 @@ def test_a_failure_a_crash_and_a_hang_are_told_apart(tmp_path: Path, capsys) -> 
     assert main([str(hanging), "--rounds", "1", "--timeout", "3",
                  "--log-dir", str(logs)]) == 1
     assert "1 timed out" in capsys.readouterr().out
+
+
+def test_a_crash_in_a_tests_child_process_counts_as_a_crash(tmp_path: Path, capsys) -> None:
+    test = _write(tmp_path, "import subprocess, sys\n\ndef test_child():\n"
+                  "    code = 'import ctypes, faulthandler; faulthandler.enable(); "
+                  "ctypes.string_at(0)'\n"
+                  "    done = subprocess.run([sys.executable, '-c', code], capture_output=True,"
+                  " text=True)\n"
+                  "    assert done.returncode == 0, done.stderr\n")
+    assert main([str(test), "--rounds", "1", "--log-dir", str(tmp_path / "logs")]) == 1
+    assert "1 crashed" in capsys.readouterr().out
