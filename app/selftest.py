@@ -55,6 +55,11 @@ def check_window() -> str:
 
     from app.ui.main import build_main_window
 
+    from PySide6 import QtWidgets
+
+    if len(vars(QtWidgets)) < 150:  # lazy: two threads could make types at once
+        raise SelfTestFailure("PySide6 was imported before app (its Qt types are lazy); "
+                              "start Tandem through app/__main__.py")
     app = QApplication.instance() or QApplication([sys.argv[0]])
     window = build_main_window(autoload=False)  # the generation step loads the pair
     window.show()
