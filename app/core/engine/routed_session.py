@@ -55,13 +55,16 @@ class RoutedSession:
 
     def generate(self, request: GenerationRequest, sink: StepSink | None = None,
                  stop: threading.Event | None = None) -> GenerationResult:
+        """Generate on the pipeline the request's prompt class was tuned to."""
         session, routed = self.session_for(request)
         return session.generate(routed, sink, stop)
 
     def count_input_tokens(self, request: GenerationRequest) -> int:
+        """How many tokens the request's prompt is on the pipeline it would run on."""
         session, routed = self.session_for(request)
         return session.count_input_tokens(routed)
 
     def close(self) -> None:
+        """Release both pipelines."""
         self.speculative.close()
         self.plain.close()
