@@ -16,13 +16,8 @@ from app.core.store.pairs import ReadyPair, list_ready_pairs
 from app.core.sysinfo import Device, list_devices
 from app.ui.background import Background
 from app.ui.controls_view import ControlsView
-from app.ui.endpoint_list import (
-    EndpointListDialog,
-    is_remote_pair,
-    remote_ready_pairs,
-    remote_spec,
-)
 from app.ui.generation_controller import GenerationController, PairState
+from app.ui.remote_pairs import is_remote_pair, remote_ready_pairs, remote_spec
 
 
 class ControlsController(QObject):
@@ -47,7 +42,6 @@ class ControlsController(QObject):
         view.set_generation_settings(settings.generation)
         view.load_clicked.connect(self.load)
         view.unload_clicked.connect(self.unload)
-        view.endpoints_clicked.connect(self.edit_endpoints)
         view.pair_settings_changed.connect(self._on_pair_settings)
         generation.state_changed.connect(self._show_state)
         generation.loaded.connect(lambda _info: self._show_state(generation.state.value))
@@ -147,13 +141,6 @@ class ControlsController(QObject):
     @Slot()
     def unload(self) -> None:
         self.generation.unload()
-
-    @Slot()
-    def edit_endpoints(self) -> EndpointListDialog:
-        dialog = EndpointListDialog(self.view)
-        dialog.changed.connect(self.refresh_pairs)
-        dialog.open()
-        return dialog
 
     @Slot()
     def refresh_pairs(self) -> None:

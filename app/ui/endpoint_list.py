@@ -1,12 +1,10 @@
-"""Saved remote endpoints: a list with Add, Edit and Remove, and the pairs they become.
+"""Saved remote endpoints: a list with Add, Edit and Remove.
 
-Each endpoint appears in the pair selector beside the local pairs (as `remote:<id>`);
+Each endpoint appears in the pair selector beside the local pairs (`remote_pairs.py`);
 choosing it loads a RemoteSession through the ordinary load_session(spec).
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
@@ -21,35 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.engine import PairSpec
 from app.core.engine.errors import TandemError
 from app.core.engine.remote import Endpoint, load_endpoints
 from app.core.engine.remote.endpoint import remove_endpoint
 from app.core.engine.remote.keys import store_key
-from app.core.store.pairs import ReadyPair
 from app.ui.endpoint_editor import EndpointEditor
-
-REMOTE_PREFIX = "remote:"
-
-
-def remote_ready_pairs() -> list[ReadyPair]:
-    """Saved endpoints as entries of the pair selector (an unreadable file gives none)."""
-    try:
-        endpoints = load_endpoints()
-    except TandemError:
-        return []
-    return [ReadyPair(REMOTE_PREFIX + e.id, f"{e.label()} · remote",
-                      Path(e.host) / (e.model or "model"), None, default_k=None)
-            for e in endpoints]
-
-
-def is_remote_pair(pair: ReadyPair) -> bool:
-    return pair.id.startswith(REMOTE_PREFIX)
-
-
-def remote_spec(pair: ReadyPair) -> PairSpec:
-    return PairSpec(target=pair.target, device=pair.target.parent.name or "remote",
-                    name=pair.name, endpoint=pair.id[len(REMOTE_PREFIX):])
 
 
 class EndpointListDialog(QDialog):

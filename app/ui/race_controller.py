@@ -20,8 +20,8 @@ from app.core.bench.race import timeline as result_timeline
 from app.core.bench.tuner import TunedChoice, fastest_plain_target, stored_choice
 from app.core.engine import GenerationRequest, GenerationResult, Mode, PairSpec, StepEvent
 from app.core.store.pairs import ReadyPair, list_ready_pairs
-from app.ui.endpoint_list import remote_ready_pairs, remote_spec
 from app.ui.race_view import RaceView
+from app.ui.remote_pairs import remote_ready_pairs, remote_spec
 from app.ui.worker_host import WorkerHost
 
 SIDES = ("plain", "speculative")
