@@ -10,9 +10,9 @@ import pytest
 from app.core.engine.remote import Endpoint, load_endpoints
 from app.core.engine.remote.endpoint import upsert_endpoint
 from app.core.engine.remote.keys import KEYRING_SERVICE
-from app.ui.endpoint_editor import EndpointEditor
-from app.ui.endpoint_list import EndpointListDialog
-from app.ui.remote_pairs import remote_ready_pairs
+from app.ui.endpoints.endpoint_editor import EndpointEditor
+from app.ui.endpoints.endpoint_list import EndpointListDialog
+from app.ui.shared.remote_pairs import remote_ready_pairs
 from tests.fixtures.memory_keyring import MemoryKeyring, in_memory_keyring
 from tests.fixtures.tgi_server import MODEL_ID, TOKENS, Script, ScriptedServer
 from tests.ui.conftest import send_and_wait
