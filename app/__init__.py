@@ -9,7 +9,7 @@ import os
 # start-up thread imported pyqtgraph, which reads every attribute of QtCore, QtGui and
 # QtWidgets (2 of 20 rounds of tests/ui; app/devtools/qt_type_race.py: 16 of 30 lazy, 0 of
 # 30 eager). With 0 every type of a Qt module is made when the module is imported (on the
-# GUI thread: see app/ui/chat_tab.py); the window's first paint costs no more (measured
+# GUI thread: see app/ui/chat/chat_tab.py); the window's first paint costs no more (measured
 # within noise, 0.90-0.95 s both ways). It takes effect only before PySide6 is first
 # imported, which is why it is here: every entry point imports `app` first.
 os.environ["PYSIDE6_OPTION_LAZY"] = "0"

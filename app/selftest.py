@@ -51,11 +51,10 @@ def _seconds_since_process_start() -> float:
 def check_window() -> str:
     if not _module_exists("app.ui.main"):
         raise SelfTestSkip("app.ui.main is not part of this build yet")
+    from PySide6 import QtWidgets
     from PySide6.QtWidgets import QApplication
 
     from app.ui.main import build_main_window
-
-    from PySide6 import QtWidgets
 
     if len(vars(QtWidgets)) < 150:  # lazy: two threads could make types at once
         raise SelfTestFailure("PySide6 was imported before app (its Qt types are lazy); "

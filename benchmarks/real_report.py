@@ -192,7 +192,7 @@ def write_report(out: Path) -> None:
 
 
 def _chart(path: Path, summary: list[dict[str, Any]]) -> None:
-    from app.ui.race_speedup_png import SpeedupBar, render_speedup_chart
+    from app.ui.race.race_speedup_png import SpeedupBar, render_speedup_chart
 
     bars = [SpeedupBar(f"{s['kind']}: {s['setting']}", s["speedup_vs_best_plain"],
                        s["spread"], s["bound"] or None) for s in summary]

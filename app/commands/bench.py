@@ -66,7 +66,7 @@ def _progress(row: Any) -> None:
 def bench(args: argparse.Namespace) -> int:
     from app.core.bench.matrix import run_bench
     from app.core.bench.report import FORMATS
-    from app.ui.race_speedup_png import SpeedupBar, render_speedup_chart
+    from app.ui.race.race_speedup_png import SpeedupBar, render_speedup_chart
 
     spec, _ = _spec(args)
     settings = _settings(args)

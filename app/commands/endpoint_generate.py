@@ -32,7 +32,7 @@ def run_remote(session: RemoteSession, request: GenerationRequest,
 
 
 def generate_remote(args: argparse.Namespace) -> int:
-    from app.commands.generate import request_from_args
+    from app.commands.generate_request import request_from_args
     from app.core.engine.remote import RemoteError, RemoteSession
     from app.core.engine.report import format_stats
 

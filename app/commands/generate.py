@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from app import paths
+from app.commands.generate_request import request_from_args
 from app.commands.interruptible import echo_sink, run_on_worker
 from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
 from app.core.engine.errors import InvalidSettingsError
@@ -53,26 +54,6 @@ def spec_from_args(args: argparse.Namespace) -> PairSpec:
     if args.no_draft or spec.draft is None:
         return replace(spec, draft=None, draft_device=None, mode=Mode.PLAIN)
     return spec
-
-
-def request_from_args(args: argparse.Namespace, mode: Mode) -> GenerationRequest:
-    common = dict(
-        max_new_tokens=args.max_new_tokens,
-        do_sample=args.temperature is not None,
-        temperature=args.temperature if args.temperature is not None else 1.0,
-        top_p=args.top_p, top_k=args.top_k, seed=args.seed,
-        stop_strings=tuple(args.stop),
-        num_assistant_tokens=args.k if mode is not Mode.PLAIN else None,
-        confidence_threshold=args.confidence,
-        max_ngram_size=args.prompt_lookup,
-    )
-    if args.prompt_lookup is not None and args.k is None:
-        common["num_assistant_tokens"] = None
-    if args.raw:
-        if args.system:
-            raise InvalidSettingsError("--system needs a chat prompt.", "Drop --raw or --system.")
-        return GenerationRequest(prompt=args.prompt, **common)
-    return GenerationRequest.chat(args.prompt, system=args.system, **common)
 
 
 def run_interruptibly(target: PairSpec, request: GenerationRequest,

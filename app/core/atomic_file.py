@@ -18,6 +18,8 @@ from typing import Any
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
+    """Write `data` as JSON to `path` so that a reader sees the old file or the new one, never a
+    torn one, and the new one survives a power loss."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:

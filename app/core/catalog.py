@@ -37,11 +37,13 @@ TOP_FIELDS = {"schema", "draft_rules", "pair"}
 
 
 def valid_repo_id(text: str) -> bool:
+    """Whether `text` is a Hugging Face repo id (owner/name) safe to use as a folder name."""
     return bool(REPO_ID.match(text)) and "--" not in text and ".." not in text
 
 
 @dataclass(frozen=True)
 class ModelSource:
+    """Where one side of a catalog pair comes from: repo, revision, format and weights."""
     repo: str
     format: str  # "ov" or "hf"
     weights: str  # ov: what the repo holds; hf: what to convert to
@@ -53,11 +55,13 @@ class ModelSource:
 
     @property
     def needs_conversion(self) -> bool:
+        """Whether the source must be converted to OpenVINO IR (a checkpoint or a GGUF)."""
         return self.format in ("hf", "gguf")
 
 
 @dataclass(frozen=True)
 class CatalogPair:
+    """One target/draft pair of models.toml, with its tasks, default K, sizes and licence."""
     id: str
     name: str
     tasks: tuple[str, ...]
@@ -72,11 +76,13 @@ class CatalogPair:
 
     @property
     def gated(self) -> bool:
+        """Whether either side needs its licence accepted on the Hub."""
         return self.target.gated or self.draft.gated
 
 
 @dataclass(frozen=True)
 class CatalogProblem:
+    """Why one catalog entry was left out, for the user."""
     entry: str  # the pair id, or where it is when it has none
     message: str
 
@@ -86,11 +92,14 @@ class CatalogProblem:
 
 @dataclass(frozen=True)
 class Catalog:
+    """The valid pairs of models.toml, the default draft per architecture, and the entries left
+    out."""
     pairs: tuple[CatalogPair, ...] = ()
     draft_rules: dict[str, str] = field(default_factory=dict)  # normalised architecture
     problems: tuple[CatalogProblem, ...] = ()
 
     def find(self, pair_id: str) -> CatalogPair | None:
+        """The pair with this id, or None."""
         return next((p for p in self.pairs if p.id == pair_id), None)
 
     def suggest_draft(self, *architectures: str) -> str | None:
@@ -113,6 +122,7 @@ def normalise_architecture(name: str) -> str:
 
 
 class EntryError(ValueError):
+    """A catalog entry is invalid; the message says which field and why."""
     pass
 
 
@@ -147,6 +157,8 @@ def _check_fields(table: dict[str, Any], allowed: set[str], required: set[str],
 
 
 def parse_source(table: Any, role: str) -> ModelSource:
+    """The [pair.target] or [pair.draft] table as a ModelSource; raises EntryError when it is
+    invalid."""
     if not isinstance(table, dict):
         raise EntryError(f"{role} must be a table ([pair.{role}])")
     what = f"the {role}"
@@ -197,6 +209,7 @@ def _gguf_file(table: dict[str, Any], role: str, fmt: str, what: str) -> str:
 
 
 def parse_pair(table: Any) -> CatalogPair:
+    """One [[pair]] table as a CatalogPair; raises EntryError when it is invalid."""
     if not isinstance(table, dict):
         raise EntryError("a [[pair]] entry must be a table")
     _check_fields(table, PAIR_FIELDS, PAIR_REQUIRED, "the entry")
@@ -320,6 +333,8 @@ def parse_catalog(text: str) -> Catalog:
 
 
 def load_catalog(path: Path | None = None) -> Catalog:
+    """The catalog in `path` (models.toml by default); an unreadable file gives an empty catalog
+    with the problem, never an exception."""
     path = path or paths.catalog_file()
     try:
         text = path.read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ Stamp = tuple[int, int]  # (mtime_ns, size)
 
 @dataclass(frozen=True)
 class ConversationSummary:
+    """What the chat list needs of a conversation, without its turns."""
     id: str
     title: str
     created: float
@@ -23,11 +24,13 @@ class ConversationSummary:
     text: str  # title and every turn, lower-cased, for search
 
     def matches(self, query: str) -> bool:
+        """Whether `query` (case-insensitive) is in the title or a turn; an empty query matches."""
         q = query.strip().lower()
         return not q or q in self.text
 
 
 def stamp_of(path: Path) -> Stamp | None:
+    """The file's modification time and size, or None when it cannot be read."""
     try:
         st = path.stat()
     except OSError:
@@ -43,6 +46,7 @@ class ConversationIndex:
         self._entries: dict[str, tuple[Stamp, ConversationSummary]] = {}
 
     def put(self, path: Path, summary: ConversationSummary) -> None:
+        """Record the summary of the file just written (dropped if the file is gone)."""
         stamp = stamp_of(path)
         with self._lock:
             if stamp is None:
@@ -51,6 +55,7 @@ class ConversationIndex:
                 self._entries[path.name] = (stamp, summary)
 
     def drop(self, path: Path) -> None:
+        """Forget the file's summary."""
         with self._lock:
             self._entries.pop(path.name, None)
 

@@ -31,6 +31,7 @@ TintRun = tuple[int, int, int, bool]
 
 @dataclass
 class Turn:
+    """One message of a conversation, with the statistics, settings and tint of an answer."""
     role: str  # "user" or "assistant"
     content: str
     created: float = field(default_factory=time.time)
@@ -39,12 +40,15 @@ class Turn:
     tint: list[TintRun] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
+        """The turn as JSON-ready data; `from_dict` reads it back unchanged."""
         return {"role": self.role, "content": self.content, "created": self.created,
                 "stats": self.stats, "settings": self.settings,
                 "tint": [list(run) for run in self.tint]}
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> Turn:
+        """A turn from `to_dict`'s data; raises ValueError when the role or text is missing or
+        wrong."""
         if data["role"] not in ("user", "assistant") or not isinstance(data["content"], str):
             raise ValueError("a turn needs a role and text content")
         tint = [(int(a), int(b), int(c), bool(d)) for a, b, c, d in data.get("tint") or []]
@@ -54,6 +58,7 @@ class Turn:
 
 @dataclass
 class Conversation:
+    """A chat: its title, system prompt and turns, with the times it was created and last saved."""
     id: str
     title: str
     system_prompt: str = ""
@@ -63,6 +68,7 @@ class Conversation:
 
     @staticmethod
     def new(title: str = "New chat") -> Conversation:
+        """An empty conversation with a fresh id that sorts by creation time."""
         return Conversation(id=time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6],
                             title=title)
 
@@ -73,22 +79,26 @@ class Conversation:
         return tuple(out)
 
     def matches(self, query: str) -> bool:
+        """Whether `query` (case-insensitive) is in the title or a turn; an empty query matches."""
         q = query.strip().lower()
         return not q or q in self.title.lower() or any(q in t.content.lower()
                                                         for t in self.turns)
 
     def summary(self) -> ConversationSummary:
+        """What the chat list shows and searches for this conversation."""
         text = "\n".join([self.title, *(t.content for t in self.turns)]).lower()
         return ConversationSummary(self.id, self.title, self.created, self.updated,
                                    len(self.turns) // 2, text)
 
     def to_dict(self) -> dict[str, Any]:
+        """The conversation as the JSON a file holds (version 1)."""
         return {"version": 1, "id": self.id, "title": self.title,
                 "system_prompt": self.system_prompt, "created": self.created,
                 "updated": self.updated, "turns": [t.to_dict() for t in self.turns]}
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> Conversation:
+        """A conversation from `to_dict`'s data; raises ValueError when it is not one."""
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             raise ValueError("not a conversation")
         return Conversation(id=data["id"], title=str(data.get("title", "Untitled")),
@@ -103,6 +113,8 @@ READ_RETRY_S = 0.05
 
 
 class ConversationStore:
+    """The conversation files in one folder (the user's by default), with an index that keeps
+    listing cheap. A file that cannot be read is set aside and reported, never dropped."""
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or paths.conversations_dir()
         self.problems: list[str] = []  # sentences for the user about files set aside
@@ -113,6 +125,7 @@ class ConversationStore:
         return self.folder / f"{conversation_id}.json"
 
     def add_problem(self, text: str) -> None:
+        """Keep a sentence for the user (once) about a file set aside; thread-safe."""
         with self._problems_lock:
             if text not in self.problems:
                 self.problems.append(text)
@@ -176,17 +189,22 @@ class ConversationStore:
         return sorted((c for c in found if c.matches(query)), key=lambda c: -c.updated)
 
     def load(self, conversation_id: str) -> Conversation | None:
+        """The conversation with this id, or None when there is none (or the id is not a file
+        name)."""
         if not conversation_id or Path(conversation_id).name != conversation_id:
             return None  # not an id this store made (e.g. a hand-edited settings file)
         return self._read(self._path(conversation_id))
 
     def save(self, conversation: Conversation) -> None:
+        """Write the conversation atomically, stamping its update time."""
         conversation.updated = time.time()
         path = self._path(conversation.id)
         atomic_write_json(path, conversation.to_dict())
         self.index.put(path, conversation.summary())
 
     def rename(self, conversation_id: str, title: str) -> Conversation | None:
+        """Give the conversation a new title (a blank one keeps the old) and save it; None when it
+        is gone."""
         conversation = self.load(conversation_id)
         if conversation is not None:
             conversation.title = title.strip() or conversation.title
@@ -194,21 +212,26 @@ class ConversationStore:
         return conversation
 
     def delete(self, conversation_id: str) -> None:
+        """Remove the conversation's file, if there is one."""
         self._path(conversation_id).unlink(missing_ok=True)
         self.index.drop(self._path(conversation_id))
 
     def take_problems(self) -> list[str]:
+        """The sentences kept for the user since the last call, once each."""
         with self._problems_lock:
             problems, self.problems = self.problems, []
         return problems
 
 
 def title_from_prompt(prompt: str, limit: int = 48) -> str:
+    """A one-line title from a prompt, cut with an ellipsis to at most `limit` characters."""
     line = " ".join(prompt.split())
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def to_markdown(conversation: Conversation) -> str:
+    """The conversation as Markdown: title, system prompt, each turn and each answer's summary
+    line."""
     lines = [f"# {conversation.title}", ""]
     if conversation.system_prompt.strip():
         lines += [f"> System: {conversation.system_prompt.strip()}", ""]
@@ -221,4 +244,5 @@ def to_markdown(conversation: Conversation) -> str:
 
 
 def to_json(conversation: Conversation) -> str:
+    """The conversation as the JSON its file holds, indented."""
     return json.dumps(conversation.to_dict(), ensure_ascii=False, indent=1)

@@ -23,6 +23,8 @@ DRAFT_STYLES = ("tint", "underline", "both")
 
 
 class RunMode(StrEnum):
+    """How the window generates: plain, speculative (fixed K or confidence), prompt lookup or
+    auto."""
     PLAIN = "plain"
     SPECULATIVE_K = "speculative_k"
     SPECULATIVE_CONFIDENCE = "speculative_confidence"
@@ -35,6 +37,7 @@ SEED_LIMIT = 2**31  # seeds are 0 .. 2**31 - 1 (what the seed box accepts)
 
 @dataclass(frozen=True)
 class GenerationSettings:
+    """The generation options the window keeps and saves (mode, K, sampling, limits)."""
     mode: RunMode = RunMode.SPECULATIVE_K
     k: int = 3
     confidence: float = 0.4
@@ -51,6 +54,7 @@ class GenerationSettings:
 
     @property
     def engine_mode(self) -> Mode:
+        """The engine mode these settings ask for, before a pair is known (auto drafts)."""
         if self.mode is RunMode.PLAIN:
             return Mode.PLAIN
         if self.mode is RunMode.PROMPT_LOOKUP:
@@ -71,6 +75,8 @@ class GenerationSettings:
                         sampled=self.do_sample and mode is Mode.DRAFT)
 
     def request(self, messages: tuple[Message, ...], mode: Mode) -> GenerationRequest:
+        """The request for `messages` on a pair loaded in `mode`: options the mode cannot use are
+        left out."""
         k: int | None = None
         confidence: float | None = None
         ngram: int | None = None
@@ -110,10 +116,13 @@ class GenerationSettings:
         return replace(self, mode=RunMode.SPECULATIVE_K, k=k or self.k)
 
     def to_dict(self) -> dict[str, Any]:
+        """The settings as JSON-ready data; `from_dict` reads it back."""
         return {**asdict(self), "mode": self.mode.value}
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> GenerationSettings:
+        """Settings from saved data: unknown keys are ignored, missing ones take the defaults;
+        raises ValueError for a value of the wrong type."""
         known = {f.name: f.type for f in fields(GenerationSettings)}
         values = {k: v for k, v in data.items() if k in known}
         if "mode" in values:
@@ -130,6 +139,8 @@ class GenerationSettings:
 
 @dataclass
 class Settings:
+    """Everything the window remembers between runs: geometry, last pair and devices, looks and the
+    generation settings."""
     window_geometry: str = ""  # base64 of QMainWindow.saveGeometry()
     window_state: str = ""
     last_pair: str = ""
@@ -144,6 +155,7 @@ class Settings:
     generation: GenerationSettings = field(default_factory=GenerationSettings)
 
     def to_dict(self) -> dict[str, Any]:
+        """The settings as the JSON settings.json holds (version 1)."""
         data = asdict(self)
         data["generation"] = self.generation.to_dict()
         data["version"] = 1
@@ -151,6 +163,7 @@ class Settings:
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> Settings:
+        """Settings from settings.json's data; raises ValueError for a value of the wrong type."""
         if not isinstance(data, dict):
             raise ValueError("settings must be a JSON object")
         settings = Settings()
@@ -171,12 +184,16 @@ class Settings:
 
 @dataclass
 class LoadedSettings:
+    """Settings as loaded, whether this is the first launch, and what to tell the user if the file
+    was set aside."""
     settings: Settings
     first_launch: bool
     problem: str = ""  # a sentence for the user when the file had to be set aside
 
 
 def load_settings(path: Path | None = None) -> LoadedSettings:
+    """The saved settings, or the defaults when there are none; a corrupt file is renamed aside and
+    said so, a file that cannot be read now is left alone. Never raises for a bad file."""
     path = path or paths.settings_file()
     if not path.exists():
         return LoadedSettings(Settings(), first_launch=True)
@@ -200,4 +217,5 @@ def load_settings(path: Path | None = None) -> LoadedSettings:
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:
+    """Write the settings atomically (to the user's settings file by default)."""
     atomic_write_json(path or paths.settings_file(), settings.to_dict())

@@ -11,14 +11,17 @@ import psutil
 
 @dataclass(frozen=True)
 class Device:
+    """An OpenVINO device: its name (CPU, GPU.0, NPU) and full name."""
     name: str  # "CPU", "GPU.0", "NPU"
     full_name: str
 
     @property
     def kind(self) -> str:
+        """The device type without its index: CPU, GPU or NPU."""
         return self.name.split(".")[0]
 
     def label(self) -> str:
+        """The name and full name, as the device selectors show them."""
         return f"{self.name} — {self.full_name}"
 
 
@@ -43,16 +46,20 @@ def list_devices() -> list[Device]:
 
 
 def device_names() -> list[str]:
+    """The names of the OpenVINO devices on this machine."""
     return [d.name for d in list_devices()]
 
 
 def available_memory_bytes() -> int:
+    """The memory processes can be given now without swapping, in bytes."""
     return int(psutil.virtual_memory().available)
 
 
 def process_memory_bytes(pid: int | None = None) -> int:
+    """The resident memory of a process (this one by default), in bytes."""
     return int(psutil.Process(pid or os.getpid()).memory_info().rss)
 
 
 def cpu_percent_per_core() -> list[float]:
+    """Each core's use since the last call, in percent."""
     return [float(x) for x in psutil.cpu_percent(percpu=True)]

@@ -63,10 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.ui import theme
-    from app.ui.generation_controller import PairState
     from app.ui.main_window import MainWindow
-    from app.ui.stall_probe import StallProbe
+    from app.ui.theme import theme
+    from app.ui.workers.generation_controller import PairState
+    from app.ui.workers.stall_probe import StallProbe
 
     app = QApplication(sys.argv)
     theme.apply(app)

@@ -51,9 +51,9 @@ def shoot_all(out: Path, home: Path) -> int:
 
     from app import paths
     from app.core.store.events import Progress
-    from app.ui import theme
     from app.ui.main_window import MainWindow
-    from app.ui.store_jobs import StoreJob
+    from app.ui.theme import theme
+    from app.ui.workers.store_jobs import StoreJob
     from tests.fixtures.hub_server import FakeHub
 
     demo = paths.demo_dir()

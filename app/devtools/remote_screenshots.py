@@ -37,7 +37,7 @@ def inner(args: argparse.Namespace) -> int:
 
     from app.core.engine.remote import Endpoint
     from app.core.engine.remote.endpoint import save_endpoints
-    from app.ui.endpoint_list import REMOTE_PREFIX
+    from app.ui.shared.remote_pairs import REMOTE_PREFIX
 
     speculative = Endpoint(args.speculative, name="llama.cpp server + 0.5B draft")
     plain = Endpoint(args.plain, name="llama.cpp server, plain") if args.plain else None

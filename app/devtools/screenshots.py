@@ -25,7 +25,7 @@ def inner(out: Path) -> int:
     from PySide6.QtCore import QPoint, Qt, QTimer
     from PySide6.QtGui import QGuiApplication
 
-    from app.ui.generation_controller import PairState
+    from app.ui.workers.generation_controller import PairState
 
     shots = open_window(out)
     app, window, wait_until = shots.app, shots.window, shots.wait_until
@@ -93,7 +93,7 @@ def inner_help_menu(out: Path) -> int:
     """Only docs/screenshots/help-menu.png: the window with its Help menu open."""
     from PySide6.QtGui import QGuiApplication
 
-    from app.ui.generation_controller import PairState
+    from app.ui.workers.generation_controller import PairState
 
     shots = open_window(out)
     app, window = shots.app, shots.window

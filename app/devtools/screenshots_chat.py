@@ -26,7 +26,7 @@ def outer(out: Path, display: str) -> int:
 def inner(out: Path) -> int:
     from PySide6.QtGui import QGuiApplication
 
-    from app.ui.generation_controller import PairState
+    from app.ui.workers.generation_controller import PairState
 
     shots = open_window(out)
     app, window, wait_until = shots.app, shots.window, shots.wait_until

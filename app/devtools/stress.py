@@ -68,8 +68,8 @@ class Child:
     def open_window(self) -> None:
         from PySide6.QtWidgets import QApplication
 
-        from app.ui import theme
         from app.ui.main_window import MainWindow
+        from app.ui.theme import theme
 
         app = QApplication.instance()
         assert isinstance(app, QApplication)
@@ -81,7 +81,7 @@ class Child:
     def settle(self, timeout_s: float = 30.0) -> float:
         """Pump until the new window has filled in (the charts, built once their import on
         a start-up thread is done); its longest stall meanwhile, a start-up figure."""
-        from app.ui.stall_probe import StallProbe
+        from app.ui.workers.stall_probe import StallProbe
 
         probe = StallProbe()
         probe.start()
@@ -195,8 +195,8 @@ def run_child(actions: int, seed: int) -> int:
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.stall_probe import StallProbe
-    from app.ui.threads import end_all, live_count
+    from app.ui.workers.stall_probe import StallProbe
+    from app.ui.workers.threads import end_all, live_count
 
     faulthandler.enable(file=sys.stderr, all_threads=True)
     _catch_thread_warnings()

@@ -14,7 +14,7 @@ constructors take Qt's signal-slot mutexes, as opening a window does).
   GUI thread waiting for that mutex while holding the GIL), or a segfault on the worker
   thread with no Python frame (`~QObject -> Sbk_GetPyOverride -> PepType_GetDict` on the
   freed host).
-- `new`: the same with `app.ui.threads.WorkerThread`: nothing is dropped before `wait(0)`
+- `new`: the same with `app.ui.workers.threads.WorkerThread`: nothing is dropped before `wait(0)`
   says the thread returned, and then on the GUI thread. (An earlier `new`, whose worker
   moved itself back to the GUI thread from its own thread, hung in 6 of 40 runs of 2000
   iterations: `moveToThread` keeps the GIL while it takes a signal-slot mutex.)
@@ -32,7 +32,7 @@ import time
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QComboBox
 
-from app.ui.threads import ThreadWorker, WorkerThread, live_count
+from app.ui.workers.threads import ThreadWorker, WorkerThread, live_count
 
 
 class OldWorker(QObject):

@@ -64,8 +64,8 @@ class ShotWindow:
 def open_window(out: Path) -> ShotWindow:
     from PySide6.QtWidgets import QApplication
 
-    from app.ui import theme
     from app.ui.main_window import MainWindow
+    from app.ui.theme import theme
 
     app = QApplication(sys.argv)
     theme.apply(app)

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QApplication
 
 from app import paths
 from app.app_logging import previous_crash, setup_logging
-from app.ui import theme
 from app.ui.error_dialog import ExceptionRelay, crash_notice, install_exception_hooks
 from app.ui.main_window import MainWindow
+from app.ui.theme import theme
 
 
 def build_main_window(autoload: bool = True) -> MainWindow:

@@ -11,18 +11,19 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 
 from app.core.conversations import ConversationStore
 from app.core.settings import LoadedSettings, Settings, load_settings, save_settings
-from app.ui import theme
-from app.ui.chat_controller import ChatController
-from app.ui.chat_tab import ChatTab
-from app.ui.chat_text import SUGGESTIONS
-from app.ui.controls_controller import ControlsController
-from app.ui.conversations_controller import ConversationsController
-from app.ui.generation_controller import GenerationController
+from app.ui.chat.chat_controller import ChatController
+from app.ui.chat.chat_tab import ChatTab
+from app.ui.chat.chat_text import SUGGESTIONS
+from app.ui.chat.controls_controller import ControlsController
+from app.ui.chat.conversations_controller import ConversationsController
+from app.ui.endpoints.endpoint_list import EndpointListDialog
 from app.ui.help_menu import add_help_menu
-from app.ui.models_tab import ModelsTab
-from app.ui.orderly_exit import OrderlyExit
-from app.ui.race_tab import RaceTab
+from app.ui.models.models_tab import ModelsTab
+from app.ui.race.race_tab import RaceTab
 from app.ui.settings_dialog import SettingsDialog
+from app.ui.theme import theme
+from app.ui.workers.generation_controller import GenerationController
+from app.ui.workers.orderly_exit import OrderlyExit
 
 SWITCH_INTERVAL_S = 0.0005
 
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.chat_tab.chat.system_prompt.set_presets(self.settings.system_presets)
         self.chat_tab.chat.system_prompt.presets_changed.connect(self._save_presets)
         self.chat_tab.chat.settings_button.clicked.connect(self.open_settings)
+        self.controls.view.endpoints_clicked.connect(self.edit_endpoints)
         # The race starts on the pair and devices the chat uses.
         self.race_tab.pair_hint = lambda: (self.controls.pair().id,
                                            *self.controls.view.devices())
@@ -150,6 +152,13 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.settings, self.controls, self)
         dialog.applied.connect(self._on_settings_applied)
+        dialog.open()
+        return dialog
+
+    def edit_endpoints(self) -> EndpointListDialog:
+        """The remote endpoint list, over the pair panel; the pair selector follows its changes."""
+        dialog = EndpointListDialog(self.controls.view)
+        dialog.changed.connect(self.controls.refresh_pairs)
         dialog.open()
         return dialog
 

@@ -29,8 +29,8 @@ from app import paths
 from app.core.engine.model_cache import CACHED_DEVICES, cache_size_bytes
 from app.core.settings import Settings
 from app.core.store import hf_auth
-from app.ui.controls_controller import ControlsController
-from app.ui.controls_view import _dspin, _spin
+from app.ui.chat.controls_controller import ControlsController
+from app.ui.chat.controls_view import _dspin, _spin
 
 THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 STYLE_LABELS = {"tint": "Tint", "underline": "Underline", "both": "Tint and underline"}

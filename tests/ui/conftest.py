@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from app.ui import theme
-from app.ui.generation_controller import PairState
 from app.ui.main_window import MainWindow
-from app.ui.threads import end_all, live_count
+from app.ui.theme import theme
+from app.ui.workers.generation_controller import PairState
+from app.ui.workers.threads import end_all, live_count
 
 LOAD_TIMEOUT_MS = 60_000
 RUN_TIMEOUT_MS = 60_000

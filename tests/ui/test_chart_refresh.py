@@ -8,9 +8,9 @@ import itertools
 import psutil
 
 from app.core.engine import StepEvent
-from app.ui import chat_controller
-from app.ui.chat_controller import PendingRun
-from app.ui.system_panel import SystemPanel
+from app.ui.chat import chat_controller
+from app.ui.chat.chat_controller import PendingRun
+from app.ui.chat.system_panel import SystemPanel
 
 
 def test_charts_refresh_at_most_twice_a_second_during_an_answer(qtbot, make_window,

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 from app.core.conversations import Conversation, ConversationStore, Turn
 from app.core.engine import StepEvent
 from app.core.settings import load_settings
-from app.ui.chat_view import ChatView
+from app.ui.chat.chat_view import ChatView
 from tests.ui.conftest import RUN_TIMEOUT_MS, send_and_wait
 
 FIRST = "Tell me about speculative decoding."

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from app import paths
 from app.core.conversations import Conversation, ConversationStore, Turn
-from app.ui.stall_probe import StallProbe
+from app.ui.workers.stall_probe import StallProbe
 
 COUNT = 500
 STALL_BOUND_MS = 50.0

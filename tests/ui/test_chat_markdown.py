@@ -11,8 +11,8 @@ from PySide6.QtGui import QColor, QDesktopServices, QTextFormat
 
 from app.core.conversations import Conversation, Turn
 from app.core.engine import StepEvent
-from app.ui.chat_render import stable_end
-from app.ui.chat_view import ChatView
+from app.ui.chat.chat_render import stable_end
+from app.ui.chat.chat_view import ChatView
 
 CODE = "Write a Python function to add two numbers."
 PARAGRAPH = "Speculative decoding lets a **small draft** model propose tokens.\n\n"

@@ -10,8 +10,9 @@ import pytest
 from app.core.engine.remote import Endpoint, load_endpoints
 from app.core.engine.remote.endpoint import upsert_endpoint
 from app.core.engine.remote.keys import KEYRING_SERVICE
-from app.ui.endpoint_editor import EndpointEditor
-from app.ui.endpoint_list import EndpointListDialog, remote_ready_pairs
+from app.ui.endpoints.endpoint_editor import EndpointEditor
+from app.ui.endpoints.endpoint_list import EndpointListDialog
+from app.ui.shared.remote_pairs import remote_ready_pairs
 from tests.fixtures.memory_keyring import MemoryKeyring, in_memory_keyring
 from tests.fixtures.tgi_server import MODEL_ID, TOKENS, Script, ScriptedServer
 from tests.ui.conftest import send_and_wait
@@ -116,7 +117,7 @@ def test_remote_endpoint_in_the_pair_selector_holds_a_chat(qtbot, make_window,
 def test_endpoint_list_refreshes_the_pair_selector(qtbot, make_window, memory_keyring):
     window = make_window(wait_loaded=False, autoload=False)
     before = window.chat_tab.controls.pair.count()
-    dialog = window.controls.edit_endpoints()
+    dialog = window.edit_endpoints()
     qtbot.addWidget(dialog)
     upsert_endpoint(Endpoint("http://127.0.0.1:9", name="New box"))
     dialog.changed.emit()

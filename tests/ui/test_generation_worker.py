@@ -7,8 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from app.core.engine import GenerationRequest, PairSpec, StepEvent
-from app.ui.generation_controller import GenerationController
-from app.ui.worker_host import WorkerHost
+from app.ui.workers.generation_controller import GenerationController
+from app.ui.workers.worker_host import WorkerHost
 
 
 def test_host_loads_generates_and_reports_errors(qtbot, demo_dir: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.core.engine import StepEvent
-from app.ui.live_metrics import LiveMetrics
+from app.ui.shared.live_metrics import LiveMetrics
 
 
 def _event(index: int, tokens: int, draft: int, t: float) -> StepEvent:

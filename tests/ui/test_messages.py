@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.core.store.pairs import ReadyPair
-from app.ui.controls_view import pair_label
+from app.ui.chat.controls_view import pair_label
 
 
 def test_a_prompt_longer_than_the_context_shows_message_and_hint(qtbot, make_window) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from app.core.conversations import Turn
-from app.ui.prompt_input import PromptInput
+from app.ui.chat.prompt_input import PromptInput
 
 
 def test_enter_shift_enter_and_escape(qtbot) -> None:

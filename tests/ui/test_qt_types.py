@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from app.devtools.qt_type_race import main as qt_type_race
-from app.ui.chat_tab import CHART_QT_MODULES
+from app.ui.chat.chat_tab import CHART_QT_MODULES
 from tests.conftest import ROOT
 
 
@@ -46,6 +46,6 @@ def test_the_chart_import_thread_brings_in_no_qt_module_of_its_own() -> None:
             "from PySide6 import QtCore, QtGui, QtWidgets\n"
             f"for name in {CHART_QT_MODULES!r}: importlib.import_module(name)\n"
             "before = {m for m in sys.modules if m.startswith('PySide6')}\n"
-            "import pyqtgraph, app.ui.metrics_view, app.ui.system_panel\n"
+            "import pyqtgraph, app.ui.shared.metrics_view, app.ui.chat.system_panel\n"
             "print(sorted({m for m in sys.modules if m.startswith('PySide6')} - before))")
     assert _child(code) == "[]"

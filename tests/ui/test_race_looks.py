@@ -8,9 +8,9 @@ from PySide6.QtWidgets import QApplication
 
 from app.core.store.events import CancelToken
 from app.core.store.pull import add
-from app.ui.metrics_view import MetricsView
-from app.ui.race_chart import EMPTY_CHART, RaceChart, time_unit
-from app.ui.race_tab import RaceTab
+from app.ui.race.race_chart import EMPTY_CHART, RaceChart, time_unit
+from app.ui.race.race_tab import RaceTab
+from app.ui.shared.metrics_view import MetricsView
 
 DEMO_PROMPT = "Write a Python function to add two numbers."
 

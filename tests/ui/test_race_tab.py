@@ -11,7 +11,7 @@ from app.core.engine import GenerationRequest, PairSpec
 from app.core.engine.remote import Endpoint
 from app.core.engine.remote.endpoint import upsert_endpoint
 from app.serve.server import TandemServer
-from app.ui.race_tab import RaceTab
+from app.ui.race.race_tab import RaceTab
 
 RACE_TIMEOUT_MS = 120_000
 

@@ -11,7 +11,7 @@ import time
 
 from PySide6.QtCore import Qt, QTimer
 
-from app.ui.stall_probe import StallProbe
+from app.ui.workers.stall_probe import StallProbe
 from tests.ui.conftest import send_and_wait
 
 # Wall-time bound on any single GUI stall during the run. A GUI thread that generated, or

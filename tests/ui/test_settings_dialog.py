@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 from app import paths
 from app.core.settings import load_settings
 from app.core.store import hf_auth
-from app.ui import theme
+from app.ui.theme import theme
 from tests.fixtures.memory_keyring import MemoryKeyring, in_memory_keyring
 
 TOKEN = "hf_settingsDialogTest9f3k"

@@ -25,11 +25,11 @@ from app.core.engine import Mode
 from app.core.store import layout
 from app.core.store.events import CancelToken
 from app.core.store.pull import add
-from app.ui.generation_controller import PairState
-from app.ui.generation_worker import GenerationWorker
-from app.ui.race_tab import RaceTab
-from app.ui.stall_probe import StallProbe
-from app.ui.worker_host import retiring_count
+from app.ui.race.race_tab import RaceTab
+from app.ui.workers.generation_controller import PairState
+from app.ui.workers.generation_worker import GenerationWorker
+from app.ui.workers.stall_probe import StallProbe
+from app.ui.workers.worker_host import retiring_count
 from tests.conftest import DEMO
 from tests.ui.conftest import send_and_wait
 

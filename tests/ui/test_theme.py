@@ -11,9 +11,9 @@ from PySide6.QtGui import QColor, QPalette, QTextCharFormat
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core.settings import load_settings
-from app.ui import theme
-from app.ui.race_view import RacePane
-from app.ui.theme_colors import DARK, LIGHT
+from app.ui.race.race_view import RacePane
+from app.ui.theme import theme
+from app.ui.theme.theme_colors import DARK, LIGHT
 from tests.fixtures.memory_keyring import MemoryKeyring, in_memory_keyring
 from tests.ui.conftest import send_and_wait
 

@@ -1,4 +1,4 @@
-"""The rules of app/ui/threads.py, each checked where it used to break (issue 18).
+"""The rules of app/ui/workers/threads.py, each checked where it used to break (issue 18).
 
 The crash was a worker QObject deleted on its own thread (`finished -> deleteLater`): its
 destructor called the host's `disconnectNotify`, which PySide turns into a wait for the
@@ -22,10 +22,10 @@ from PySide6.QtCore import QObject, QThread
 from PySide6.QtWidgets import QComboBox
 
 from app.core.engine import PairSpec
-from app.ui.background import Background
-from app.ui.store_jobs import StoreJobs
-from app.ui.threads import ThreadWorker, WorkerThread, live_count, post_to_gui
-from app.ui.worker_host import WorkerHost
+from app.ui.workers.background import Background
+from app.ui.workers.store_jobs import StoreJobs
+from app.ui.workers.threads import ThreadWorker, WorkerThread, live_count, post_to_gui
+from app.ui.workers.worker_host import WorkerHost
 from tests.conftest import ROOT
 
 END_MS = 30_000

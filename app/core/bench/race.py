@@ -12,16 +12,19 @@ from app.core.engine.types import GenerationResult
 
 @dataclass(frozen=True)
 class RaceRound:
+    """One round of a race: the plain run and the speculative run of the same prompt."""
     plain: GenerationResult
     speculative: GenerationResult
 
     @property
     def speedup(self) -> float:
+        """Plain wall time over speculative wall time (0.0 when the latter is unknown)."""
         spec = self.speculative.stats.wall_time_s
         return self.plain.stats.wall_time_s / spec if spec > 0 else 0.0
 
     @property
     def divergence(self) -> Divergence | None:
+        """Where the speculative tokens first differ from the plain ones, or None."""
         return first_divergence(self.plain.token_ids, self.speculative.token_ids)
 
 
@@ -47,6 +50,8 @@ def timeline(result: GenerationResult) -> list[tuple[float, int]]:
 
 @dataclass
 class RaceSummary:
+    """All rounds of a race and what they show together: speedup, spread, acceptance, whether the
+    texts agree."""
     sampled: bool = False
     rounds: list[RaceRound] = field(default_factory=list)
     # The plain side runs the target's fastest weight format (the best plain baseline);
@@ -57,28 +62,36 @@ class RaceSummary:
 
     @property
     def speedups(self) -> list[float]:
+        """Each round's speedup."""
         return [r.speedup for r in self.rounds]
 
     @property
     def mean_speedup(self) -> float:
+        """The mean speedup over the rounds (0.0 before any round)."""
         return statistics.fmean(self.speedups) if self.rounds else 0.0
 
     @property
     def spread(self) -> float:
+        """The standard deviation of the speedups (0.0 for one round)."""
         return statistics.stdev(self.speedups) if len(self.rounds) > 1 else 0.0
 
     @property
     def divergence(self) -> Divergence | None:
+        """The first divergence of any round; None when sampling or when the sides ran different
+        weights."""
         if self.sampled or not self.same_weights:
             return None
         return next((r.divergence for r in self.rounds if r.divergence), None)
 
     @property
     def identical(self) -> bool | None:
+        """Whether every round gave the same text; None when that is not comparable (sampling,
+        different weights)."""
         return None if self.sampled or not self.same_weights else self.divergence is None
 
     @property
     def acceptance(self) -> float | None:
+        """Accepted over drafted tokens over all rounds, or None when nothing was drafted."""
         drafted = sum(r.speculative.stats.drafted_tokens or 0 for r in self.rounds)
         accepted = sum(r.speculative.stats.accepted_tokens or 0 for r in self.rounds)
         return accepted / drafted if drafted else None
@@ -109,6 +122,8 @@ class RaceSummary:
 
 
 def race_markdown(summary: RaceSummary, prompt: str, pair: str, settings: str) -> str:
+    """The race as a Markdown report: pair, prompt, settings, the result line and a table of
+    rounds."""
     lines = [f"## Tandem race: {pair}", "", f"Prompt: {prompt}", "", f"Settings: {settings}",
              "", f"**{summary.result_line()}**", "",
              "| round | plain s | speculative s | speedup | plain tok/s | speculative tok/s "

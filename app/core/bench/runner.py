@@ -25,6 +25,7 @@ Decode = Callable[[Sequence[int]], str]
 
 @dataclass(frozen=True)
 class Divergence:
+    """Where a candidate's tokens first differ from the baseline's."""
     index: int  # position in the generated tokens
     baseline_token: int | None  # None: that side had already ended
     candidate_token: int | None
@@ -32,6 +33,7 @@ class Divergence:
     candidate_piece: str = ""
 
     def describe(self) -> str:
+        """The divergence in one sentence (position, and each side's token)."""
         def side(token: int | None, piece: str) -> str:
             return "end of text" if token is None else f"token {token} {piece!r}"
 
@@ -55,6 +57,7 @@ def first_divergence(baseline: Sequence[int], candidate: Sequence[int],
 
 @dataclass(frozen=True)
 class TimedRun:
+    """One generation of a comparison: which side, which round, when it started, what it gave."""
     label: str  # "A" (baseline) or "B" (candidate)
     round: int  # 0-based; warm-up rounds are negative
     started: float  # time.monotonic()
@@ -63,26 +66,33 @@ class TimedRun:
 
 @dataclass
 class Comparison:
+    """Timed rounds of a baseline (A) and a candidate (B) on one prompt, and whether their texts
+    agree."""
     runs: list[TimedRun] = field(default_factory=list)
     sampled: bool = False
     divergence: Divergence | None = None
     tie: TieCheck | None = None  # the target's margin at the divergence, when checked
 
     def timed(self, label: str) -> list[TimedRun]:
+        """The timed (not warm-up) runs of side `label`, in order."""
         return [r for r in self.runs if r.label == label and r.round >= 0]
 
     @property
     def baseline(self) -> list[RunStats]:
+        """The statistics of the baseline's timed runs."""
         return [r.result.stats for r in self.timed("A")]
 
     @property
     def candidate(self) -> list[RunStats]:
+        """The statistics of the candidate's timed runs."""
         return [r.result.stats for r in self.timed("B")]
 
     def baseline_results(self) -> list[GenerationResult]:
+        """The baseline's timed results."""
         return [r.result for r in self.timed("A")]
 
     def candidate_results(self) -> list[GenerationResult]:
+        """The candidate's timed results."""
         return [r.result for r in self.timed("B")]
 
     @property
@@ -128,11 +138,14 @@ class Comparison:
 
     @property
     def spread(self) -> float:
+        """The standard deviation of the per-round speedups (0.0 for one round)."""
         ratios = self.pair_ratios
         return statistics.stdev(ratios) if len(ratios) > 1 else 0.0
 
 
 def session_decoder(session: Session) -> Decode | None:
+    """A function that turns token ids back into text with the session's tokenizer, or None when the
+    session has none."""
     tokenizer = getattr(session, "tokenizer", None)
     if tokenizer is None:
         return None

@@ -40,6 +40,8 @@ MARGIN = 1.05
 
 @dataclass(frozen=True)
 class Trial:
+    """One measured speculative setting: its speedup over plain overall and per prompt class,
+    acceptance, and whether it kept the greedy text."""
     k: int | None
     confidence: float | None
     speedup: float  # geometric mean over the calibration prompts
@@ -56,6 +58,8 @@ class Trial:
     ceiling: float = math.inf
 
     def can_win(self, margin: float = MARGIN) -> bool:
+        """Whether this setting may be chosen at all: same text as plain, and a target-pass ceiling
+        above `margin`."""
         return self.identical and self.ceiling > margin
 
     def wins(self, prompt_class: str, margin: float = MARGIN) -> bool:
@@ -65,11 +69,13 @@ class Trial:
             for name, speedup, slowest in self.per_class)
 
     def speedup_on(self, classes: Sequence[str]) -> float:
+        """The geometric mean speedup over the given prompt classes (0.0 when none was measured)."""
         values = [speedup for name, speedup, _ in self.per_class if name in classes]
         return math.exp(sum(math.log(v) for v in values) / len(values)) if values else 0.0
 
     @property
     def label(self) -> str:
+        """The setting as the user reads it, e.g. "K=3" or "Tandem loop confidence 0.4"."""
         setting = f"K={self.k}" if self.k is not None else f"confidence {self.confidence}"
         return setting if self.backend == Mode.DRAFT.value else \
             f"{BACKEND_NAMES.get(self.backend, self.backend)} {setting}"
@@ -81,6 +87,8 @@ BACKEND_NAMES = {Mode.DRAFT.value: "GenAI speculative", Mode.UNIVERSAL.value: "T
 
 @dataclass(frozen=True)
 class TunedChoice:
+    """What auto mode runs for one pair on one pair of devices, and why (the stored result of
+    tuning)."""
     pair_id: str
     device: str
     draft_device: str
@@ -100,10 +108,12 @@ class TunedChoice:
 
     @property
     def uses_draft(self) -> bool:
+        """Whether the choice loads the draft model."""
         return self.mode in (Mode.DRAFT.value, Mode.UNIVERSAL.value)
 
     @property
     def speculative(self) -> bool:
+        """Whether the choice is anything but plain decoding."""
         return self.mode != Mode.PLAIN.value
 
     def apply(self, request: GenerationRequest) -> GenerationRequest:
@@ -114,6 +124,7 @@ class TunedChoice:
                        confidence_threshold=self.confidence)
 
     def describe(self) -> str:
+        """One sentence for the user: what was chosen and how much faster it was."""
         plain = f"plain {self.plain_weights}" if self.plain_weights else "plain decoding"
         chosen = self.chosen_label or self.best_trial
         if self.speculative and self.plain_classes:
@@ -130,14 +141,17 @@ class TunedChoice:
     chosen_label: str = ""  # the chosen setting's label ("K=4", "prompt lookup K=3")
 
     def speculative_classes(self) -> str:
+        """The prompt classes that run speculatively, comma-separated."""
         return ", ".join(c for c in CLASSES if c not in self.plain_classes) or "the rest"
 
     def to_dict(self) -> dict[str, Any]:
+        """The choice as tuning.json holds it."""
         return asdict(self)
 
 
 @dataclass
 class TuningResult:
+    """Everything a tuning run measured: the choice, each trial and each plain format."""
     choice: TunedChoice
     trials: list[Trial] = field(default_factory=list)
     plain: list[PlainFigure] = field(default_factory=list)  # each plain format measured

@@ -34,7 +34,7 @@ def load_session(spec: PairSpec) -> Session:
     if spec.plain_route is not None:
         from app.core.engine.routed_session import RoutedSession
 
-        return RoutedSession(spec)
+        return RoutedSession(spec, load_session)
     if spec.sampled and spec.resolved_mode is Mode.DRAFT:
         from app.core.engine.sampled_draft import SampledDraftSession
 

@@ -21,6 +21,8 @@ from app.core.engine.types import GenerationRequest, GenerationResult, Mode, Ste
 
 
 class BothPathsSession:
+    """A local draft pair with greedy requests on GenAI's pipeline and sampled ones on Tandem's
+    loop, the loop loaded on first use and kept."""
     def __init__(self, spec: PairSpec) -> None:
         from app.core.engine.genai_session import GenAISession
 
@@ -43,12 +45,16 @@ class BothPathsSession:
 
     def generate(self, request: GenerationRequest, sink: StepSink | None = None,
                  stop: threading.Event | None = None) -> GenerationResult:
+        """Generate on the path the request needs (greedy or sampled); otherwise as
+        Session.generate."""
         return self._path(request).generate(request, sink, stop)
 
     def count_input_tokens(self, request: GenerationRequest) -> int:
+        """How many tokens the request's prompt is."""
         return self.greedy.count_input_tokens(request)
 
     def close(self) -> None:
+        """Release both paths."""
         self.greedy.close()
         if self.sampled is not None:
             self.sampled.close()

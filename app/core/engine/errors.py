@@ -17,32 +17,40 @@ class TandemError(Exception):
         return f"{self.message} {self.hint}".strip()
 
     def to_dict(self) -> dict[str, str]:
+        """The error as JSON-ready data: kind, message and hint."""
         return {"kind": self.kind, "message": self.message, "hint": self.hint}
 
 
 class IncompleteModelError(TandemError):
+    """A model folder is missing, lacks a file a load needs, or holds a truncated one."""
     kind = "incomplete_model"
 
 
 class TokenizerMismatchError(TandemError):
+    """A draft's tokenizer differs from its target's where the backend needs them equal."""
     kind = "tokenizer_mismatch"
 
 
 class DeviceUnavailableError(TandemError):
+    """The device asked for is not on this machine."""
     kind = "device_unavailable"
 
 
 class InvalidSettingsError(TandemError):
+    """The options asked for do not go together or are out of range."""
     kind = "invalid_settings"
 
 
 class PromptTooLongError(TandemError):
+    """The prompt and the tokens asked for do not fit in the model's context."""
     kind = "prompt_too_long"
 
 
 class InsufficientMemoryError(TandemError):
+    """There is not enough memory to load or run the pair."""
     kind = "insufficient_memory"
 
 
 class GenerationFailedError(TandemError):
+    """The backend failed while generating; the message carries its reason."""
     kind = "generation_failed"

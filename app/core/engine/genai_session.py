@@ -79,6 +79,9 @@ ATTENTION_BACKEND = "ATTENTION_BACKEND"
 
 
 class GenAISession:
+    """A pair on OpenVINO GenAI's pipeline: the target alone, with a same-tokenizer draft, or with
+    prompt lookup. Sampling with a draft runs Tandem's loop instead, with one copy of the target
+    loaded at a time."""
     backend_name = "openvino-genai"
 
     def __init__(self, spec: PairSpec) -> None:
@@ -175,6 +178,7 @@ class GenAISession:
         return [int(t) for t in self._inputs_and_ids(request)[1].data[0]]
 
     def count_input_tokens(self, request: GenerationRequest) -> int:
+        """How many tokens the request's prompt is, chat template applied."""
         return self._inputs(request)[1]
 
     def _config(self, request: GenerationRequest, max_new_tokens: int) -> Any:
@@ -203,6 +207,8 @@ class GenAISession:
 
     def generate(self, request: GenerationRequest, sink: StepSink | None = None,
                  stop: threading.Event | None = None) -> GenerationResult:
+        """Generate `request`, handing each step to `sink` on this thread; a set `stop` ends the run
+        at its next step with the partial text (FinishReason.STOPPED)."""
         request = validate_request(request, self.mode, self.spec.on_npu)
         if runs_on_loop(self.mode, request):
             if self._sampler is None:
@@ -307,6 +313,7 @@ class GenAISession:
                                 steps=tuple(streamer.steps), library=library)
 
     def close(self) -> None:
+        """Release the pipeline and the sampling loop, if loaded."""
         self._pipe = None
         if self._sampler is not None:
             self._sampler.close()

@@ -4,7 +4,7 @@ While one runs on a worker thread, every other Python thread waits, the window's
 thread included: a stall the window cannot avoid by how it is written. Measured here
 (openvino-genai 2026.4.1, demo pair, 2-core CPU): `openvino_genai.draft_model` holds it
 for about 50 ms on a quiet machine and over 100 ms on a busy one. Stall measurements
-(`app/ui/stall_probe.py`) read `snapshot()` to tell such a stall from one of the app's
+(`app/ui/workers/stall_probe.py`) read `snapshot()` to tell such a stall from one of the app's
 own making, and report both.
 """
 

@@ -20,6 +20,8 @@ class PlainRoute:
 
 @dataclass(frozen=True)
 class PairSpec:
+    """What to load: a target, an optional draft, the devices, the mode and how to load them. Equal
+    specs load the same pair."""
     target: Path
     draft: Path | None = None
     device: str = "CPU"
@@ -42,20 +44,24 @@ class PairSpec:
 
     @property
     def resolved_mode(self) -> Mode:
+        """The mode this spec runs in: its own, else draft with a draft and plain without."""
         if self.mode is not None:
             return self.mode
         return Mode.DRAFT if self.draft is not None else Mode.PLAIN
 
     @property
     def resolved_draft_device(self) -> str:
+        """The draft's device: its own, else the target's."""
         return self.draft_device or self.device
 
     @property
     def on_npu(self) -> bool:
+        """Whether a model of this spec runs on an NPU."""
         devices = [self.device]
         if self.resolved_mode is Mode.DRAFT:
             devices.append(self.resolved_draft_device)
         return any(d.split(".")[0] == "NPU" for d in devices)
 
     def label(self) -> str:
+        """The pair's name for the user: its own, or the target folder's."""
         return self.name or self.target.name

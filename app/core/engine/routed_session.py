@@ -11,6 +11,7 @@ memory, which the tuner's note says) and routes by `prompt_class.request_class`.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 
 from app.core.engine.pair import PairSpec
@@ -22,9 +23,10 @@ from app.core.engine.types import GenerationRequest, GenerationResult, Mode, Ste
 class RoutedSession:
     backend_name = "routed"
 
-    def __init__(self, spec: PairSpec) -> None:
-        from app.core.engine import load_session
-
+    def __init__(self, spec: PairSpec, load_session: Callable[[PairSpec], Session]) -> None:
+        """Load both pipelines of `spec` (which needs a `plain_route`) with `load_session`
+        (passed in: `app.core.engine.load_session` picks this class, so importing it here
+        would be a circle)."""
         route = spec.plain_route
         if route is None:
             raise ValueError("a routed session needs spec.plain_route")
@@ -53,13 +55,16 @@ class RoutedSession:
 
     def generate(self, request: GenerationRequest, sink: StepSink | None = None,
                  stop: threading.Event | None = None) -> GenerationResult:
+        """Generate on the pipeline the request's prompt class was tuned to."""
         session, routed = self.session_for(request)
         return session.generate(routed, sink, stop)
 
     def count_input_tokens(self, request: GenerationRequest) -> int:
+        """How many tokens the request's prompt is on the pipeline it would run on."""
         session, routed = self.session_for(request)
         return session.count_input_tokens(routed)
 
     def close(self) -> None:
+        """Release both pipelines."""
         self.speculative.close()
         self.plain.close()

@@ -30,6 +30,8 @@ SAMPLED_BY_LOOP = "sampled_by_tandem_loop"
 
 
 def runs_on_loop(mode: Mode, request: GenerationRequest) -> bool:
+    """Whether a request on a pair in `mode` runs on Tandem's loop rather than GenAI's pipeline
+    (sampling with a same-tokenizer draft)."""
     return mode is Mode.DRAFT and request.do_sample
 
 
@@ -65,10 +67,13 @@ class SampledDraftSession:
 
     def generate(self, request: GenerationRequest, sink: StepSink | None = None,
                  stop: threading.Event | None = None) -> GenerationResult:
+        """Generate on Tandem's loop, reported as a draft run."""
         return as_draft_result(self._loop.generate(request, sink, stop))
 
     def count_input_tokens(self, request: GenerationRequest) -> int:
+        """How many tokens the request's prompt is."""
         return self._loop.count_input_tokens(request)
 
     def close(self) -> None:
+        """Release the loop's models."""
         self._loop.close()

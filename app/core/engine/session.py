@@ -10,6 +10,8 @@ from app.core.engine.types import GenerationRequest, GenerationResult, Mode, Ste
 
 
 class Session(Protocol):
+    """A loaded pair that generates. It is created, used and closed on one thread; `load_session`
+    picks the backend for a spec."""
     backend_name: str
     spec: PairSpec
     mode: Mode
@@ -17,8 +19,12 @@ class Session(Protocol):
     context_length: int | None
 
     def generate(self, request: GenerationRequest, sink: StepSink | None = None,
-                 stop: threading.Event | None = None) -> GenerationResult: ...
+                 stop: threading.Event | None = None) -> GenerationResult:
+        """Generate `request`, handing each step to `sink` on this thread; a set `stop` ends the run
+        at its next step with the partial text (FinishReason.STOPPED)."""
 
-    def count_input_tokens(self, request: GenerationRequest) -> int: ...
+    def count_input_tokens(self, request: GenerationRequest) -> int:
+        """How many tokens the request's prompt is for the target (0 when only the server knows)."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the models; the session generates no more."""

@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 
 class Mode(StrEnum):
+    """How a pair generates: the target alone, with a same-tokenizer draft, with prompt lookup, or
+    with a draft of another tokenizer (universal)."""
     PLAIN = "plain"
     DRAFT = "draft"
     PROMPT_LOOKUP = "prompt_lookup"
@@ -15,6 +17,7 @@ class Mode(StrEnum):
 
 
 class FinishReason(StrEnum):
+    """Why a generation ended."""
     LENGTH = "length"
     STOP_STRING = "stop_string"
     END_OF_SEQUENCE = "end_of_sequence"
@@ -23,6 +26,7 @@ class FinishReason(StrEnum):
 
 @dataclass(frozen=True)
 class Message:
+    """One chat message: a role and its text."""
     role: str  # "system", "user" or "assistant"
     content: str
 
@@ -46,11 +50,14 @@ class GenerationRequest:
 
     @staticmethod
     def chat(text: str, system: str | None = None, **kwargs: Any) -> GenerationRequest:
+        """A chat request of one user message, after an optional system prompt; `kwargs` are the
+        other request fields."""
         messages = [Message("system", system)] if system else []
         messages.append(Message("user", text))
         return GenerationRequest(messages=tuple(messages), **kwargs)
 
     def to_dict(self) -> dict[str, Any]:
+        """The request as JSON-ready data."""
         return asdict(self)
 
 
@@ -70,11 +77,14 @@ class StepEvent:
 
 
 class StepSink(Protocol):
+    """Receives each StepEvent of a generation as it happens (on the generating thread)."""
     def __call__(self, event: StepEvent) -> None: ...
 
 
 @dataclass
 class RunStats:
+    """What one generation measured: timings, token counts and, when speculating, what the draft
+    supplied."""
     mode: str
     device: str
     draft_device: str | None
@@ -106,12 +116,15 @@ class RunStats:
     context_length: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The statistics as JSON-ready data (what a saved answer holds); `from_dict` reads it
+        back."""
         data = asdict(self)
         data["accepted_histogram"] = {str(k): v for k, v in self.accepted_histogram.items()}
         return data
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> RunStats:
+        """Statistics from `to_dict`'s data; unknown keys are ignored."""
         values = dict(data)
         values["accepted_histogram"] = {
             int(k): int(v) for k, v in values.get("accepted_histogram", {}).items()}
@@ -134,6 +147,7 @@ class RunStats:
 
 @dataclass(frozen=True)
 class GenerationResult:
+    """A finished generation: the text, its statistics, its token ids and every step event."""
     text: str
     stats: RunStats
     token_ids: tuple[int, ...]

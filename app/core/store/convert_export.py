@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.src.is_file():
             from app.core.store.convert_gguf import export_gguf
 
-            export_gguf(args.src, args.dst, args.weight_format, progress)
+            export_gguf(args.src, args.dst, args.weight_format, progress,
+                        export_to_openvino)
         else:
             export_to_openvino(args.src, args.dst, args.weight_format)
     except ImportError as exc:

@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from app.core.store import gguf_tokenizer
 from app.core.store.gguf_file import GgufInfo, read_gguf
@@ -182,11 +182,17 @@ def dequantize(info: GgufInfo, hf_tokenizer: Any, ckpt: Path) -> None:
     del model
 
 
-def export_gguf(src: Path, dst: Path, weight_format: str,
-                progress: Callable[[float, str], None]) -> None:
-    """Convert the GGUF `src` to OpenVINO IR in `dst`."""
-    from app.core.store.convert_export import export_to_openvino
+class Exporter(Protocol):
+    """Writes OpenVINO IR of a checkpoint folder (`convert_export.export_to_openvino`)."""
 
+    def __call__(self, src: Path, dst: Path, weight_format: str, *, hf_tokenizer: Any,
+                 tokenizer_ir: Path | None, report: Callable[[float, str], None]) -> None: ...
+
+
+def export_gguf(src: Path, dst: Path, weight_format: str,
+                progress: Callable[[float, str], None], export_to_openvino: Exporter) -> None:
+    """Convert the GGUF `src` to OpenVINO IR in `dst`; `export_to_openvino` exports the
+    dequantized checkpoint (passed in: the subprocess's entry, convert_export, owns it)."""
     info = read_gguf(src)
     scratch = Path(tempfile.mkdtemp(prefix="gguf-", dir=dst.parent))
     try:

@@ -10,6 +10,7 @@ from app.core.engine.errors import TandemError
 
 
 class StoreError(TandemError):
+    """Base of the errors of downloading, converting and storing models."""
     kind = "store"
 
 
@@ -20,14 +21,17 @@ class HubAccessError(StoreError):
 
 
 class ConversionError(StoreError):
+    """Converting a side to OpenVINO IR failed; the message carries the subprocess's reason."""
     kind = "conversion"
 
 
 class NotEnoughResourcesError(StoreError):
+    """Memory or disk is too short for the work asked for; nothing half-done is installed."""
     kind = "not_enough_resources"
 
 
 class CancelledError(StoreError):
+    """The work was cancelled; what was finished is kept, so running it again resumes."""
     kind = "cancelled"
 
     def __init__(self, message: str = "Cancelled.",
@@ -38,6 +42,8 @@ class CancelledError(StoreError):
 
 @dataclass(frozen=True)
 class Progress:
+    """One report from a pull: the stage, the side, a sentence, and the bytes, files or fraction
+    done when known."""
     stage: str  # "download", "convert", "align", "verify", "done"
     side: str  # "target", "draft" or "" for the pair
     message: str
@@ -52,6 +58,7 @@ ProgressSink = Callable[[Progress], None]
 
 
 def ignore_progress(event: Progress) -> None:
+    """A progress callback that drops every report."""
     return None
 
 
@@ -62,15 +69,19 @@ class CancelToken:
         self._event = threading.Event()
 
     def cancel(self) -> None:
+        """Ask the work to stop at its next safe point; callable from any thread."""
         self._event.set()
 
     @property
     def cancelled(self) -> bool:
+        """Whether cancel was asked for."""
         return self._event.is_set()
 
     def check(self) -> None:
+        """Raise CancelledError if cancel was asked for."""
         if self._event.is_set():
             raise CancelledError()
 
     def wait(self, timeout: float) -> bool:
+        """Sleep up to `timeout` seconds, waking early on cancel; True when cancelled."""
         return self._event.wait(timeout)

@@ -33,18 +33,23 @@ PAIRS = "pairs"
 
 
 def root() -> Path:
+    """The store's folder (models/ under the user data folder)."""
     return paths.models_dir()
 
 
 def repo_slug(repo: str) -> str:
+    """The folder name of a Hugging Face repo id (owner--name)."""
     return repo.replace("/", "--")
 
 
 def safe_name(text: str) -> str:
+    """`text` as a short file-name-safe string, never empty."""
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[:60] or "model"
 
 
 def local_slug(folder: Path) -> str:
+    """The folder name for a local model folder: its name and a hash of its full path, so two
+    folders of one name do not collide."""
     resolved = str(folder.resolve())
     name = safe_name(folder.resolve().name)
     return f"local--{name}-{hashlib.sha256(resolved.encode()).hexdigest()[:8]}"
@@ -56,14 +61,17 @@ def model_dir(key: str) -> Path:
 
 
 def pairs_dir() -> Path:
+    """The folder of the pair records."""
     return root() / PAIRS
 
 
 def staging_root() -> Path:
+    """The folder where sides are built before they are renamed into place."""
     return root() / STAGING
 
 
 def new_staging(label: str) -> Path:
+    """A fresh, empty staging folder for `label`, owned by this process."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", label)[:60]
     folder = staging_root() / f"{safe}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
     folder.mkdir(parents=True)
@@ -166,6 +174,8 @@ def install(staging: Path, final: Path) -> None:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
+    """Write `data` as sorted, indented JSON so that a reader sees the old file or the new one, and
+    the new one survives a power loss."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     with tmp.open("w", encoding="utf-8") as handle:

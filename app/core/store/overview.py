@@ -17,6 +17,8 @@ READY, PARTIAL, FAILED = "ready", "partial", "failed verify"
 
 
 def side_format(source: ModelSource) -> str:
+    """How one side is obtained, as the Models tab shows it (e.g. "OV int4", "checkpoint →
+    int8")."""
     if source.needs_conversion:
         return f"checkpoint → {source.weights}"
     return f"OV {source.weights}"
@@ -24,6 +26,8 @@ def side_format(source: ModelSource) -> str:
 
 @dataclass(frozen=True)
 class CatalogRow:
+    """A catalog pair as the Models tab shows it: status here, memory fit, licence and what pulling
+    it would take."""
     pair: CatalogPair
     status: str  # from pair_statuses: "ready", "not pulled", ...
     fit: Fit
@@ -34,11 +38,13 @@ class CatalogRow:
 
     @property
     def licences(self) -> str:
+        """The two sides' licences, once each, separated by " / "."""
         names = dict.fromkeys((self.pair.target.license, self.pair.draft.license))
         return " / ".join(names)
 
     @property
     def conversion(self) -> str:
+        """Whether and where the pair gets converted, in a few words for the user."""
         if self.pair.bundled:
             return "ships with Tandem"
         if not (self.pair.target.needs_conversion or self.pair.draft.needs_conversion):
@@ -52,11 +58,14 @@ class CatalogRow:
 
     @property
     def pullable(self) -> bool:
+        """Whether Pull can fetch this pair on this install (bundled pairs need none)."""
         return not self.pair.bundled and (self.can_convert or not self.convert_sides)
 
 
 @dataclass(frozen=True)
 class LocalRow:
+    """A pair stored on this PC as the Models tab shows it: state, why it is not ready, size and
+    folder."""
     id: str
     name: str
     state: str  # READY, PARTIAL or FAILED
@@ -74,6 +83,7 @@ def _licence_url(entry: CatalogPair) -> str:
 
 
 def catalog_rows(catalog: Catalog | None = None) -> list[CatalogRow]:
+    """One row per catalog pair (the installed catalog by default), in catalog order."""
     catalog = catalog or load_catalog()
     statuses = {s.id: s.status for s in pair_statuses(catalog)}
     rows = []
@@ -87,6 +97,7 @@ def catalog_rows(catalog: Catalog | None = None) -> list[CatalogRow]:
 
 
 def local_rows() -> list[LocalRow]:
+    """One row per stored pair record, with its readiness checked now."""
     rows = []
     for record in records.all_records():
         why = readiness(record) or ""
@@ -100,6 +111,7 @@ def local_rows() -> list[LocalRow]:
 
 
 def tasks_in_order(rows: list[CatalogRow]) -> list[str]:
+    """The tasks of `rows`' pairs, each once, in the order they first appear."""
     found: list[str] = []
     for row in rows:
         for task in row.pair.tasks:

@@ -20,6 +20,7 @@ DEMO_ID = "demo"
 
 @dataclass(frozen=True)
 class ReadyPair:
+    """A pair that can be loaded now: its id, name, folders and default K."""
     id: str
     name: str
     target: Path
@@ -29,6 +30,7 @@ class ReadyPair:
 
 
 def demo_pair() -> ReadyPair:
+    """The offline demo pair that ships with Tandem."""
     demo = paths.demo_dir()
     return ReadyPair(DEMO_ID, "Tandem demo pair (offline)", demo / "target", demo / "draft")
 
@@ -60,6 +62,8 @@ def list_ready_pairs() -> list[ReadyPair]:
 
 
 def find_ready_pair(pair_id: str) -> ReadyPair:
+    """The ready pair with this id; raises InvalidSettingsError naming the ready ones when there is
+    none."""
     for pair in list_ready_pairs():
         if pair.id == pair_id:
             return pair
@@ -71,6 +75,8 @@ def find_ready_pair(pair_id: str) -> ReadyPair:
 
 def ready_pair_spec(pair_id: str, device: str = "CPU",
                     draft_device: str | None = None) -> PairSpec:
+    """What to load for the ready pair with this id on these devices (a universal pair runs Tandem's
+    loop)."""
     pair = find_ready_pair(pair_id)
     # A draft with another tokenizer runs in Tandem's own loop (universal draft).
     mode = Mode.UNIVERSAL if pair.universal and pair.draft is not None else None

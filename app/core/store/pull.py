@@ -183,6 +183,8 @@ def freed_by_remove(pair_id: str) -> int:
 
 @dataclass(frozen=True)
 class DiskUse:
+    """What the store and the Hugging Face cache take on disk, per model folder with the pairs using
+    it."""
     folders: list[tuple[str, int, list[str]]]  # key, bytes, pairs using it
     staging_bytes: int
     total_bytes: int
@@ -191,6 +193,7 @@ class DiskUse:
 
 
 def disk_use() -> DiskUse:
+    """The disk used now by the store's folders, its staging area and the Hugging Face cache."""
     root = layout.root()
     users: dict[str, list[str]] = {}
     for record in records.all_records():

@@ -25,6 +25,8 @@ from app.core.store.manifest import Manifest, quick_check, read_manifest, write_
 
 @dataclass(frozen=True)
 class SideSource:
+    """Where one side of a pair comes from (a Hub repo or a local folder) and what it should
+    become."""
     role: str  # "target" or "draft"
     repo: str | None = None  # a Hugging Face repo id, or
     path: Path | None = None  # a local folder
@@ -37,12 +39,14 @@ class SideSource:
 
     @property
     def label(self) -> str:
+        """The source as the user names it: repo id (with its GGUF file) or folder name."""
         if self.repo:
             return f"{self.repo}/{self.gguf_file}" if self.gguf_file else self.repo
         return self.path.name if self.path else "?"
 
     @property
     def slug(self) -> str:
+        """The store folder name of this source."""
         if self.repo:
             if self.gguf_file:  # a repo often holds several quantizations
                 stem = Path(self.gguf_file).name.removesuffix(".gguf")
@@ -52,11 +56,15 @@ class SideSource:
         return layout.local_slug(self.path)
 
     def variant(self, fmt: str) -> str:
+        """The store sub-folder name for a source in format `fmt`: its weights, or "ov" for IR of
+        unknown weights."""
         if fmt in ("hf", "gguf"):
             return self.weights or self.convert_default
         return self.weights or "ov"
 
     def describe(self, commit: str | None = None) -> dict[str, Any]:
+        """Where the side came from, as its manifest records it (a local folder with its
+        fingerprint)."""
         if self.repo:
             found = {"kind": "hub", "repo": self.repo, "revision": self.revision,
                      "commit": commit}
@@ -94,6 +102,7 @@ def folder_fingerprint(folder: Path) -> str:
 
 @dataclass(frozen=True)
 class PreparedSide:
+    """One side in the store, ready to use: its key, folder, manifest and tokenizer alignment."""
     key: str  # "<slug>/<variant>" under models/
     folder: Path
     manifest: Manifest
@@ -102,6 +111,8 @@ class PreparedSide:
 
 
 def local_format(folder: Path) -> str:
+    """"ov" for an OpenVINO IR folder, "hf" for a checkpoint; raises InvalidSettingsError for
+    anything else."""
     if (folder / "openvino_model.xml").is_file():
         return "ov"
     if (folder / "config.json").is_file() and any(folder.glob(p) for p in WEIGHT_FILES):

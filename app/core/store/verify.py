@@ -23,15 +23,18 @@ ROLES = ("target", "draft")
 
 @dataclass(frozen=True)
 class VerifyResult:
+    """A verification's outcome: the record as now stored and what was wrong, if anything."""
     record: PairRecord
     problems: tuple[str, ...]
 
     @property
     def ok(self) -> bool:
+        """Whether nothing was wrong."""
         return not self.problems
 
 
 def side_key(record: PairRecord, role: str) -> str:
+    """The store key of the pair's `role` side ("target" or "draft")."""
     return record.target if role == "target" else record.draft
 
 
@@ -47,6 +50,9 @@ def _load_models(record: PairRecord) -> None:
 
 def verify(pair_id: str, sink: ProgressSink, cancel: CancelToken,
            load: bool = True) -> VerifyResult:
+    """Re-hash every file of both sides against their manifests and, with `load`, load the pair; the
+    record is saved as verified when nothing was wrong and as unverified otherwise. Raises
+    StoreError for a pair not in the store, CancelledError on cancel."""
     record = records.load(pair_id)
     if record is None:
         raise StoreError(f"No pair called {pair_id!r} is in the store.",
@@ -100,4 +106,5 @@ def readiness(record: PairRecord) -> str | None:
 
 
 def is_ready(record: PairRecord) -> bool:
+    """Whether the pair is verified and its files still look intact (the quick check)."""
     return readiness(record) is None

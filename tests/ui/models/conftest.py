@@ -10,8 +10,8 @@ from huggingface_hub.utils import logging as hf_logging
 from PySide6.QtWidgets import QApplication
 
 from app import paths
-from app.ui import theme
 from app.ui.main_window import MainWindow
+from app.ui.theme import theme
 from tests.fixtures.hub_server import FakeHub, demo_hub
 from tests.fixtures.memory_keyring import MemoryKeyring, in_memory_keyring
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.ui.main_window import MainWindow
-from app.ui.store_jobs import StoreJob
+from app.ui.workers.store_jobs import StoreJob
 
 JOB_TIMEOUT_MS = 90_000
 

@@ -15,7 +15,7 @@ import pytest
 
 from app.core.store import layout, records
 from app.ui.main_window import MainWindow
-from app.ui.models_view import COL_CONVERSION, COL_RAM
+from app.ui.models.models_view import COL_CONVERSION, COL_RAM
 from tests.fixtures.hub_server import FakeHub
 from tests.ui.models.conftest import DEMO, ROOT
 from tests.ui.models.helpers import pair_ids, run_job

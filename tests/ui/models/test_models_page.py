@@ -12,9 +12,9 @@ from app.core.store import layout, records
 from app.core.store.events import CancelToken, Progress
 from app.core.store.pull import pull
 from app.ui.main_window import MainWindow
-from app.ui.models_view import COL_LICENCE
-from app.ui.store_jobs import StoreJob
-from app.ui.worker_host import retiring_count
+from app.ui.models.models_view import COL_LICENCE
+from app.ui.workers.store_jobs import StoreJob
+from app.ui.workers.worker_host import retiring_count
 from tests.fixtures.fake_gguf import write_gguf
 from tests.fixtures.hub_server import FakeHub
 from tests.ui.conftest import send_and_wait

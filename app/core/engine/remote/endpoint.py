@@ -20,6 +20,8 @@ from app.core.engine.errors import InvalidSettingsError
 
 
 class Protocol(StrEnum):
+    """How Tandem talks to a server: detected on first use, OpenAI chat completions or TGI's native
+    stream."""
     AUTO = "auto"  # detected from the server on first use
     OPENAI = "openai"  # POST /v1/chat/completions (vLLM, TGI Messages API, OVMS, tandem serve)
     TGI = "tgi"  # POST /generate_stream (TGI's native SSE)
@@ -27,6 +29,8 @@ class Protocol(StrEnum):
 
 @dataclass(frozen=True)
 class Endpoint:
+    """A saved remote server: address, protocol, model, where its key comes from, TLS and timeouts.
+    The key itself is never part of it."""
     url: str  # base address, e.g. http://gaudi.lan:8080 (no /v1)
     protocol: Protocol = Protocol.AUTO
     model: str = ""  # "" = the server's first (or only) model
@@ -57,23 +61,28 @@ class Endpoint:
             object.__setattr__(self, "id", _slug(self.name or parts.netloc))
 
     def label(self) -> str:
+        """The name shown for this endpoint: its own, or model @ host."""
         return self.name or (f"{self.model} @ {self.host}" if self.model else self.host)
 
     @property
     def host(self) -> str:
+        """The host and port of its address."""
         return urlsplit(self.url).netloc
 
     def to_dict(self) -> dict[str, Any]:
+        """The endpoint as endpoints.json holds it (no key)."""
         data = asdict(self)
         data["protocol"] = self.protocol.value
         return data
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> Endpoint:
+        """An endpoint from `to_dict`'s data; unknown keys are ignored."""
         known = set(Endpoint.__dataclass_fields__)
         return Endpoint(**{k: v for k, v in data.items() if k in known})
 
     def with_protocol(self, protocol: Protocol) -> Endpoint:
+        """The same endpoint, speaking `protocol`."""
         return replace(self, protocol=protocol)
 
 
@@ -94,6 +103,7 @@ def redact_url(url: str) -> str:
 
 
 def endpoints_file() -> Path:
+    """Where the saved endpoints are kept (endpoints.json in the user data folder)."""
     return paths.data_dir() / "endpoints.json"
 
 
@@ -115,6 +125,7 @@ def load_endpoints() -> list[Endpoint]:
 
 
 def save_endpoints(endpoints: list[Endpoint]) -> None:
+    """Replace the saved endpoints with `endpoints`; a crash leaves the old list or the new one."""
     file = endpoints_file()
     file.parent.mkdir(parents=True, exist_ok=True)
     tmp = file.with_suffix(".tmp")
@@ -124,6 +135,7 @@ def save_endpoints(endpoints: list[Endpoint]) -> None:
 
 
 def upsert_endpoint(endpoint: Endpoint) -> list[Endpoint]:
+    """Save `endpoint`, replacing the one with its id; returns the saved list."""
     endpoints = [e for e in load_endpoints() if e.id != endpoint.id]
     endpoints.append(endpoint)
     save_endpoints(endpoints)
@@ -131,12 +143,14 @@ def upsert_endpoint(endpoint: Endpoint) -> list[Endpoint]:
 
 
 def remove_endpoint(endpoint_id: str) -> list[Endpoint]:
+    """Forget the endpoint with this id (its key is not touched); returns the saved list."""
     endpoints = [e for e in load_endpoints() if e.id != endpoint_id]
     save_endpoints(endpoints)
     return endpoints
 
 
 def find_endpoint(endpoint_id: str) -> Endpoint:
+    """The saved endpoint with this id; raises InvalidSettingsError when there is none."""
     for endpoint in load_endpoints():
         if endpoint.id == endpoint_id:
             return endpoint

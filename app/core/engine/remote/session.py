@@ -47,6 +47,8 @@ def _scrub(exc: RemoteError, secret: str | None) -> RemoteError:
 
 
 class RemoteSession:
+    """A pair that runs on a remote server (OpenAI-style or TGI): the same requests and step events
+    as a local session, with the server's statistics."""
     backend_name = "remote"
 
     def __init__(self, endpoint: Endpoint, api_key: str | None = None,
@@ -76,6 +78,8 @@ class RemoteSession:
 
     @property
     def kind(self) -> str:
+        """What the server is (tandem, vllm, tgi, llama.cpp, openai-compatible), or the protocol
+        when it was not probed."""
         return self.info.kind if self.info else self.endpoint.protocol.value
 
     def count_input_tokens(self, request: GenerationRequest) -> int:
@@ -86,6 +90,8 @@ class RemoteSession:
 
     def generate(self, request: GenerationRequest, sink: StepSink | None = None,
                  stop: threading.Event | None = None) -> GenerationResult:
+        """Generate `request`, handing each step to `sink` on this thread; a set `stop` ends the run
+        at its next step with the partial text (FinishReason.STOPPED)."""
         # Speculation is the server's business: K or a threshold reach only a Tandem
         # server (for its draft); prompt lookup settings never leave this machine.
         request = replace(request, max_ngram_size=None)
@@ -161,6 +167,7 @@ class RemoteSession:
         return from_counter_difference(before, after) if after is not None else None
 
     def close(self) -> None:
+        """Close the connection to the server."""
         self._client.close()
 
     def __enter__(self) -> RemoteSession:

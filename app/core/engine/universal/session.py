@@ -66,6 +66,8 @@ def _preflight(spec: PairSpec) -> None:
 
 
 class UniversalSession:
+    """A target with a draft of another tokenizer, on Tandem's own verification loop over the raw
+    OpenVINO runtime: the text is the target's greedy text, or its distribution when sampling."""
     backend_name = "universal"
     display_name = DISPLAY_NAME
 
@@ -112,6 +114,7 @@ class UniversalSession:
         return request.prompt, True
 
     def count_input_tokens(self, request: GenerationRequest) -> int:
+        """How many target tokens the request's prompt is."""
         text, special = self._prompt_text(request)
         return len(self.target_vocab.encode_prompt(text, special))
 
@@ -119,6 +122,8 @@ class UniversalSession:
 
     def generate(self, request: GenerationRequest, sink: StepSink | None = None,
                  stop: threading.Event | None = None) -> GenerationResult:
+        """Generate `request`, handing each step to `sink` on this thread; a set `stop` ends the run
+        at its next step with the partial text (FinishReason.STOPPED)."""
         request = validate_request(request, self.mode, False)
         text, special = self._prompt_text(request)
         target_prompt = self.target_vocab.encode_prompt(text, special)
@@ -178,5 +183,6 @@ class UniversalSession:
                                 steps=tuple(streamer.steps), library=report.figures())
 
     def close(self) -> None:
+        """Release both models."""
         self.target = None  # type: ignore[assignment]
         self.draft = None  # type: ignore[assignment]
