@@ -8,7 +8,10 @@ so one green run proves little: this is how the counts in the crash issue's note
 taken. Each round runs `python -m pytest <paths> -q -x -p no:cacheprovider` with
 `-X faulthandler` and Qt's offscreen platform; a round that dies by a signal, exits non-zero
 or outlives `--timeout` is kept: its output is written to `<log-dir>/round-<n>.log` and
-its last lines are printed. The last line is the count, e.g.
+its last lines are printed. A round that hangs gets, where gdb is installed, the native
+stack of every thread (`thread apply all bt`) appended to its log before it is aborted:
+faulthandler shows only the Python frames, and a hang in a destructor has none.
+The last line is the count, e.g.
 `loop: 20 rounds, 20 passed, 0 failed, 0 crashed, 0 timed out; median 104.2 s`.
 It is a tool, not a test: it prints figures and exits 1 if any round was not green.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -49,6 +53,19 @@ class Round:
         return "failed"
 
 
+def native_stacks(pid: int) -> bytes:
+    """Every thread's native backtrace of a live process, by gdb; empty without gdb."""
+    gdb = shutil.which("gdb")
+    if gdb is None:
+        return b""
+    try:
+        done = subprocess.run([gdb, "-p", str(pid), "-batch", "-nx", "-ex", "thread apply all bt"],
+                              capture_output=True, timeout=180)
+    except subprocess.TimeoutExpired:
+        return b"gdb did not finish within 180 s\n"
+    return done.stdout + done.stderr
+
+
 def run_round(number: int, paths: list[str], timeout_s: float, log_dir: Path) -> Round:
     """One pytest process over `paths`; its log is kept when it was not green."""
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
@@ -62,6 +79,9 @@ def run_round(number: int, paths: list[str], timeout_s: float, log_dir: Path) ->
         try:
             code: int | None = proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
+            stacks = native_stacks(proc.pid)
+            out.write(b"\n=== native stacks at the timeout (gdb) ===\n" + stacks)
+            out.flush()
             proc.send_signal(signal.SIGABRT if hasattr(signal, "SIGABRT") else signal.SIGTERM)
             try:
                 proc.wait(timeout=15)

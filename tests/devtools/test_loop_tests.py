@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from app.devtools.loop_tests import main
@@ -39,6 +40,10 @@ def test_a_failure_a_crash_and_a_hang_are_told_apart(tmp_path: Path, capsys) -> 
     assert main([str(hanging), "--rounds", "1", "--timeout", "3",
                  "--log-dir", str(logs)]) == 1
     assert "1 timed out" in capsys.readouterr().out
+    log = (logs / "round-1.log").read_text(errors="replace")
+    assert "native stacks at the timeout" in log
+    if shutil.which("gdb"):  # every thread's native frames, the sleeping one's among them
+        assert "Thread 1" in log and "#0" in log
 
 
 def test_a_crash_in_a_tests_child_process_counts_as_a_crash(tmp_path: Path, capsys) -> None:

@@ -49,3 +49,15 @@ def test_the_chart_import_thread_brings_in_no_qt_module_of_its_own() -> None:
             "import pyqtgraph, app.ui.shared.metrics_view, app.ui.chat.system_panel\n"
             "print(sorted({m for m in sys.modules if m.startswith('PySide6')} - before))")
     assert _child(code) == "[]"
+
+
+def test_a_qt_module_left_out_of_the_bundle_does_not_stop_the_charts(
+        qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The frozen bundle leaves QtTest out; pyqtgraph does without it, and so must the tab.
+    from app.ui.chat import chat_tab
+
+    monkeypatch.setattr(chat_tab, "CHART_QT_MODULES", ("PySide6.QtNotBundled",))
+    tab = chat_tab.ChatTab()
+    qtbot.addWidget(tab)
+    tab._import_charts()
+    qtbot.waitUntil(lambda: tab._metrics is not None, timeout=60_000)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 CHART_MODULES = ("pyqtgraph", "app.ui.shared.metrics_view", "app.ui.chat.system_panel")
 # The Qt modules pyqtgraph imports, imported first on the GUI thread: a Qt module's import
 # makes its types, which must never happen on two threads at once (app/__init__.py).
+# pyqtgraph takes QtSvg and QtTest only if they are there; the frozen bundle leaves QtTest out.
 CHART_QT_MODULES = ("PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtSvg",
                     "PySide6.QtTest")
 
@@ -112,5 +113,8 @@ class ChatTab(QWidget):
 
     def _import_charts(self) -> None:
         for name in CHART_QT_MODULES:
-            importlib.import_module(name)
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                pass  # not bundled: pyqtgraph's own import of it fails the same way
         self._imports.run(import_modules(CHART_MODULES), "tandem-chart-imports")
