@@ -22,6 +22,7 @@ from app.ui.models.models_tab import ModelsTab
 from app.ui.race.race_tab import RaceTab
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.theme import theme
+from app.ui.workers import gui_gc
 from app.ui.workers.generation_controller import GenerationController
 from app.ui.workers.orderly_exit import OrderlyExit
 
@@ -38,6 +39,7 @@ class MainWindow(QMainWindow):
         # models); with the default 5 ms switch interval, Python work on the GUI thread
         # (charts, handlers) made it wait up to 5 ms per step, halving tokens/s.
         sys.setswitchinterval(SWITCH_INTERVAL_S)
+        gui_gc.install()  # thread rule 7: no thread but this one collects Python cycles
         self.setWindowTitle("Tandem · speculative decoding on your PC")
         self.resize(1440, 900)
         loaded = loaded or load_settings()

@@ -9,12 +9,19 @@ from PySide6.QtWidgets import QApplication
 
 from app.ui.main_window import MainWindow
 from app.ui.theme import theme
+from app.ui.workers import gui_gc
 from app.ui.workers.generation_controller import PairState
 from app.ui.workers.threads import end_all, live_count
 
 LOAD_TIMEOUT_MS = 60_000
 RUN_TIMEOUT_MS = 60_000
 THREADS_END_MS = 60_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cycles_collected_on_the_gui_thread(qapp) -> None:
+    """Thread rule 7 for every window test, also those that build no MainWindow."""
+    gui_gc.install()
 
 
 @pytest.fixture(autouse=True)

@@ -38,12 +38,15 @@ def test_regenerate_with_sampling_draws_a_new_seed_and_records_it(qtbot, make_wi
     assert controls.seed.text() == "Random"  # the default: a new seed per answer
     first = send_and_wait(qtbot, window, PROMPT)
     first_seed = _saved_seed(window)
-    answers, seeds = {first.text}, {first_seed}
-    for _ in range(2):
+    answers, seeds = {first.text}, [first_seed]
+    # The demo model knows this answer well: 3 identical sampled answers in a row came up
+    # in 1 of 20 rounds of tests/ui, so about 1 draw in 5 repeats the first. Up to 7 draws
+    # make a false failure about 1 in 10^4; a seed that is not really new fails every time.
+    while len(answers) < 2 and len(seeds) < 7:
         answers.add(_regenerate(qtbot, window).text)
-        seeds.add(_saved_seed(window))
-    assert len(seeds) == 3
-    assert len(answers) >= 2, "three sampled answers at temperature 1.5 were identical"
+        seeds.append(_saved_seed(window))
+    assert len(set(seeds)) == len(seeds), f"a seed was drawn twice: {seeds}"
+    assert len(answers) >= 2, f"{len(seeds)} sampled answers at temperature 1.5 were identical"
 
     # The recorded seed is the one the run used: fixing it reproduces the first answer.
     controls.seed.setValue(first_seed)

@@ -33,6 +33,10 @@ The rules (docs/architecture.md, "Threads", says why each one exists):
 6. **Qt types are made on the GUI thread only.** PySide6 makes them eagerly, at a Qt
    module's import (`app/__init__.py` says why), and a thread that is not the GUI thread
    imports no Qt module the GUI thread has not imported first.
+7. **Cycles are collected on the GUI thread only.** Python's collector runs on whichever
+   thread allocates past its threshold, and a cycle holding a PySide object would then be
+   destroyed there (rule 2's deadlock). Once a window exists, automatic collection is
+   off and `gui_gc.install`'s timer on the GUI thread collects instead.
 """
 
 from __future__ import annotations
