@@ -213,6 +213,8 @@ def build() -> Path:
     prepare_prefix(prefix, cache)
     python = windows_python(cache, prefix, wheels)
     install_tandem(python, prefix)
+    checks = run(["wine", python, winpath(WINDOWS / "windows_checks.py")], env=wine_env(prefix))
+    print(checks.stdout.rstrip())
     bundle = freeze(python, prefix)
     installer = make_installer(bundle)
     print(f"bundle: {bundle} ({folder_size(bundle) / 2**20:.0f} MiB)")
