@@ -69,6 +69,7 @@ def bench(args: argparse.Namespace) -> int:
     from app.ui.race.race_speedup_png import SpeedupBar, render_speedup_chart
 
     spec, _ = _spec(args)
+    spec = replace(spec, exact=args.exact)
     settings = _settings(args)
     started = time.monotonic()
     print(f"tandem bench: {spec.label()} ({'quick' if args.quick else 'full'}), measuring "
@@ -143,6 +144,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser("bench", help="benchmark plain against speculative decoding")
     p.add_argument("--pair", help="a ready pair (default: the demo pair)")
     _pair_args(p)
+    p.add_argument("--exact", action="store_true", help="both sides compute in f32 (see "
+                   "`tandem generate --help`)")
     p.add_argument("--quick", action="store_true", help="a short matrix (minutes)")
     p.add_argument("--format", choices=("md", "csv", "json"), default="md",
                    help="what to print (all three are written to --out)")

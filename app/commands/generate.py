@@ -15,6 +15,7 @@ from app.commands.generate_request import request_from_args
 from app.commands.interruptible import echo_sink, run_on_worker
 from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
 from app.core.engine.errors import InvalidSettingsError
+from app.core.engine.precision import effective_precision
 from app.core.engine.report import format_stats
 from app.core.engine.types import GenerationResult
 
@@ -27,7 +28,16 @@ def demo_spec(with_draft: bool = True, device: str = "CPU") -> PairSpec:
                     device=device, name="Tandem demo pair")
 
 
+EXACT_HELP = ("compute in f32 on every device (greedy speculative text then equals plain's "
+              "token for token; slower where the device defaults to bf16 or f16)")
+
+
 def spec_from_args(args: argparse.Namespace) -> PairSpec:
+    """The pair `generate` or `serve` loads: the options' models, mode and arithmetic."""
+    return replace(_models_from_args(args), exact=bool(getattr(args, "exact", False)))
+
+
+def _models_from_args(args: argparse.Namespace) -> PairSpec:
     if args.pair:
         from app.core.store.pairs import ready_pair_spec
 
@@ -79,7 +89,9 @@ def generate(args: argparse.Namespace) -> int:
     request = request_from_args(args, spec.resolved_mode)
     result = run_interruptibly(spec, request, echo=not args.json)
     if args.json:
-        print(json.dumps({"text": result.text, **result.stats.to_dict()}, ensure_ascii=False))
+        precision = effective_precision(spec.target, spec.device, spec.load_properties())
+        print(json.dumps({"text": result.text, **result.stats.to_dict(),
+                          "precision": precision, "exact": spec.exact}, ensure_ascii=False))
     else:
         print("\n")
         print(format_stats(result.stats))
@@ -133,6 +145,7 @@ def register(sub: Any) -> None:
     src.add_argument("--no-draft", action="store_true", help="run the target alone")
     src.add_argument("--device", default="CPU", help="device for the target (default CPU)")
     src.add_argument("--draft-device", help="device for the draft (default: the target's)")
+    src.add_argument("--exact", action="store_true", help=EXACT_HELP)
     spec = p.add_mutually_exclusive_group()
     spec.add_argument("--k", type=int, help="draft tokens per target step")
     spec.add_argument("--confidence", type=float, help="draft until confidence drops below X")

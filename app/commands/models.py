@@ -250,7 +250,7 @@ def register(sub: Any) -> None:
     p.add_argument("--target-weights", choices=("int4", "int8", "fp16"),
                    help="when the target is converted (default int4)")
     p.add_argument("--draft-weights", choices=("int4", "int8", "fp16"),
-                   help="when the draft is converted (default int8)")
+                   help="when the draft is converted (default int4)")
     p.set_defaults(handler=cmd_add)
     p = msub.add_parser("verify", help="re-hash a stored pair and load both models")
     p.add_argument("pair")

@@ -7,6 +7,8 @@ import getpass
 import os
 from typing import Any
 
+from app.commands.generate import EXACT_HELP
+
 SERVE_KEY_ENV = "TANDEM_SERVE_API_KEY"
 KEYRING_SERVICE = "tandem-serve"
 KEYRING_USER = "api-key"
@@ -69,6 +71,7 @@ def register(sub: Any) -> None:
     src.add_argument("--no-draft", action="store_true", help="serve the target alone")
     src.add_argument("--device", default="CPU", help="device for the target (default CPU)")
     src.add_argument("--draft-device", help="device for the draft (default: the target's)")
+    src.add_argument("--exact", action="store_true", help=EXACT_HELP)
     p.add_argument("--model-name", help="the model id clients ask for (default: the pair's)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default "
                    "127.0.0.1; another address needs --allow-remote and an API key)")

@@ -51,6 +51,9 @@ class GenerationSettings:
     # Sampling draws a new seed for every answer (recorded with the answer) unless the
     # user fixed one: then `seed` is used and an answer can be reproduced.
     fix_seed: bool = False
+    # Exact mode: every model computes in f32 (precision.py), so greedy speculative text is
+    # plain's token for token on CPUs whose default is bf16; slower there.
+    exact: bool = False
 
     @property
     def engine_mode(self) -> Mode:
@@ -72,7 +75,7 @@ class GenerationSettings:
         drafted = mode in (Mode.DRAFT, Mode.UNIVERSAL)
         return PairSpec(target=target, draft=draft if drafted else None, device=device,
                         draft_device=draft_device if drafted else None, mode=mode, name=name,
-                        sampled=self.do_sample and mode is Mode.DRAFT)
+                        sampled=self.do_sample and mode is Mode.DRAFT, exact=self.exact)
 
     def request(self, messages: tuple[Message, ...], mode: Mode) -> GenerationRequest:
         """The request for `messages` on a pair loaded in `mode`: options the mode cannot use are

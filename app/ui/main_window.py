@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.race_tab.pair_hint = lambda: (self.controls.pair().id,
                                            *self.controls.view.devices())
         self.race_tab.cache_dir = self.controls.cache_dir
+        self.race_tab.exact = lambda: self.controls.generation_settings().exact
         # A pull finished here, or the store changed on disk (the CLI, another window).
         self.models_tab.controller.pairs_changed.connect(self.controls.refresh_pairs)
         self.models_tab.controller.pairs_changed.connect(self.race_tab.refresh_pairs)

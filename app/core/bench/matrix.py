@@ -77,7 +77,8 @@ class BenchRun:
         self.settings = settings
         self.on_row = on_row or (lambda row: None)
         self.plain: Session = load_session(
-            PairSpec(spec.target, None, spec.device, None, Mode.PLAIN, spec.name))
+            PairSpec(spec.target, None, spec.device, None, Mode.PLAIN, spec.name,
+                     spec.load_properties()))
         self.speculative: Session = load_session(spec)
         self.report = BenchReport(
             pair=spec.label(), target=str(spec.target), draft=str(spec.draft),

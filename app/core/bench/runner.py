@@ -185,7 +185,7 @@ def check_tie(baseline: Session, request: GenerationRequest, plain: Sequence[int
     own = probe is None
     if probe is None:
         probe = TargetProbe(baseline.spec.target, baseline.spec.device,
-                            dict(baseline.spec.properties))
+                            baseline.spec.load_properties())
     try:
         return probe.check(ids, plain, speculative, index)
     finally:

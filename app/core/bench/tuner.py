@@ -189,7 +189,7 @@ def choose_routed(trials: Sequence[Trial], margin: float = MARGIN
 def _backend_spec(spec: PairSpec, backend: Mode) -> PairSpec:
     if backend is Mode.PROMPT_LOOKUP:
         return PairSpec(spec.target, None, spec.device, None, Mode.PROMPT_LOOKUP, spec.name,
-                        dict(spec.properties))
+                        spec.load_properties())
     return replace(spec, mode=backend)
 
 
@@ -220,13 +220,13 @@ def calibrate(spec: PairSpec, pair_id: str, *, k_values: Sequence[int] = range(1
         options.insert(0, PlainOption(spec.target.name, spec.target))
     figures: list[PlainFigure] = measure_plain(
         options, prompts, device=spec.device, new_tokens=new_tokens, repeats=repeats,
-        properties=dict(spec.properties)) if len(options) > 1 else []
+        properties=spec.load_properties()) if len(options) > 1 else []
     best = fastest(figures) if figures else None
     own = next((f for f in figures if f.option.folder == spec.target), None)
     # cost of the best plain / cost of this target's plain: 1.0 when the target is the best
     scale = best.seconds_per_token / own.seconds_per_token if best and own else 1.0
     plain = load_session(PairSpec(spec.target, None, spec.device, None, Mode.PLAIN, spec.name,
-                                  dict(spec.properties)))
+                                  spec.load_properties()))
     trials: list[Trial] = []
     warm = False
     try:

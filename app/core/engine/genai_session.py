@@ -123,7 +123,7 @@ class GenAISession:
 
     @staticmethod
     def _build_properties(spec: PairSpec) -> dict[str, Any]:
-        props: dict[str, Any] = {**runtime_properties(spec.target), **spec.properties}
+        props: dict[str, Any] = {**runtime_properties(spec.target), **spec.load_properties()}
         if spec.resolved_mode is Mode.PLAIN and spec.device.split(".")[0] == "CPU":
             # GenAI 2026.4 runs plain decoding on its paged-attention (continuous-batching)
             # backend by default; plain here uses the stateful SDPA pipeline, the baseline
@@ -140,7 +140,7 @@ class GenAISession:
         props = {**cls._build_properties(spec), **cache_properties(spec.cache_dir, spec.device)}
         if spec.resolved_mode is Mode.DRAFT:
             assert spec.draft is not None  # preflight checked
-            draft_props = {**runtime_properties(spec.draft), **spec.properties,
+            draft_props = {**runtime_properties(spec.draft), **spec.load_properties(),
                            **cache_properties(spec.cache_dir, spec.resolved_draft_device)}
             # A draft object cannot serve a second pipeline: always build a fresh one.
             with holding_gil("openvino_genai.draft_model"):

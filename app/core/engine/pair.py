@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.engine.precision import exact_properties
 from app.core.engine.types import Mode
 
 
@@ -41,6 +42,8 @@ class PairSpec:
     # The answers will be sampled: a draft pair then loads Tandem's loop (sampled_draft.py)
     # instead of a GenAI pipeline the first sampled answer would throw away.
     sampled: bool = False
+    # Exact mode (precision.py): every model computes in f32, whatever the device's default.
+    exact: bool = False
 
     @property
     def resolved_mode(self) -> Mode:
@@ -61,6 +64,11 @@ class PairSpec:
         if self.resolved_mode is Mode.DRAFT:
             devices.append(self.resolved_draft_device)
         return any(d.split(".")[0] == "NPU" for d in devices)
+
+    def load_properties(self) -> dict[str, str]:
+        """The caller's OpenVINO properties for every model of the pair, Exact mode's included
+        (they override what a model folder asks for)."""
+        return {**self.properties, **exact_properties(self.exact)}
 
     def label(self) -> str:
         """The pair's name for the user: its own, or the target folder's."""

@@ -36,7 +36,7 @@ class RoutedSession:
         try:
             self.plain: Session = load_session(PairSpec(
                 route.target, None, spec.device, None, Mode.PLAIN, spec.name,
-                dict(spec.properties), cache_dir=spec.cache_dir))
+                dict(spec.properties), cache_dir=spec.cache_dir, exact=spec.exact))
         except BaseException:
             self.speculative.close()
             raise

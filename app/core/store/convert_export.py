@@ -117,8 +117,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             export_to_openvino(args.src, args.dst, args.weight_format)
     except ImportError as exc:
-        print(f"ERROR this conversion needs the Python package {exc.name!r}: install the "
-              "convert extra (pip install \"tandem[convert]\")", file=sys.stderr, flush=True)
+        # transformers' lazy imports raise without a module name ("Could not import module
+        # 'OVModelForCausalLM'", e.g. beside a torchvision that does not load): say that.
+        what = f"the Python package {exc.name!r}" if exc.name else f"an import that failed ({exc})"
+        print(f"ERROR this conversion needs {what}: install the convert extra "
+              "(pip install \"tandem[convert]\")", file=sys.stderr, flush=True)
         return 2
     except ValueError as exc:
         print(f"ERROR {exc}", file=sys.stderr, flush=True)

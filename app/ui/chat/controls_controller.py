@@ -163,6 +163,8 @@ class ControlsController(QObject):
         name = spec.label() if spec else self.pair().name
         where = (f"{spec.device}" + (f" (draft {spec.resolved_draft_device})"
                                      if spec.draft else "")) if spec else ""
+        if spec and spec.exact:
+            where += " · Exact (f32)"
         if state == PairState.LOADING.value:
             elapsed = time.monotonic() - self.generation.load_started_at
             text = f"Loading {name} on {where}…  {elapsed:.1f} s"

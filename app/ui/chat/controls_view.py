@@ -29,6 +29,10 @@ MODE_LABELS = {
     RunMode.PROMPT_LOOKUP: "Prompt lookup",
     RunMode.AUTO: "Auto (tuned)",
 }
+EXACT_TIP = ("Compute in f32 on every device. CPUs with bf16 units (recent Xeons) and GPUs "
+             "default to lower precision, where a speculative answer can differ from plain "
+             "at a near-tie between two tokens. Exact makes them the same text, and is "
+             "slower there.")
 
 
 def pair_label(pair: ReadyPair) -> str:
@@ -65,6 +69,8 @@ class ControlsView(QFrame):
         self.max_new = _spin(1, 4096, 256)
         self.sample = QCheckBox("Sample")
         self.sample.setToolTip("Sample with temperature / top-p / top-k; greedy when off")
+        self.exact = QCheckBox("Exact (f32)")
+        self.exact.setToolTip(EXACT_TIP)
         self.temperature = _dspin(0.05, 2.0, 0.7, 0.05)
         self.top_p = _dspin(0.05, 1.0, 0.9, 0.05)
         self.top_k = _spin(0, 200, 0)
@@ -93,6 +99,7 @@ class ControlsView(QFrame):
         form.addRow("N-gram size", self.ngram)
         form.addRow("Max new tokens", self.max_new)
         form.addRow("", self.sample)
+        form.addRow("", self.exact)
         self.sampling_rows: list[QWidget] = [self.temperature, self.top_p, self.top_k, self.seed]
         form.addRow("Temperature", self.temperature)
         form.addRow("Top-p", self.top_p)
@@ -118,6 +125,7 @@ class ControlsView(QFrame):
         for combo in (self.pair, self.target_device, self.draft_device, self.mode):
             combo.currentIndexChanged.connect(self._on_pair_settings)
         self.sample.toggled.connect(self._update_visibility)
+        self.exact.toggled.connect(self._on_pair_settings)  # another arithmetic: a reload
         self._loaded = False
         self._update_visibility()
 
@@ -161,7 +169,7 @@ class ControlsView(QFrame):
             max_new_tokens=self.max_new.value(), do_sample=self.sample.isChecked(),
             temperature=round(self.temperature.value(), 3), top_p=round(self.top_p.value(), 3),
             top_k=self.top_k.value(), seed=max(self.seed.value(), 0),
-            fix_seed=self.seed.value() >= 0)
+            fix_seed=self.seed.value() >= 0, exact=self.exact.isChecked())
 
     def set_generation_settings(self, s: GenerationSettings) -> None:
         self.mode.blockSignals(True)
@@ -176,6 +184,9 @@ class ControlsView(QFrame):
         self.top_p.setValue(s.top_p)
         self.top_k.setValue(s.top_k)
         self.seed.setValue(s.seed if s.fix_seed else -1)
+        self.exact.blockSignals(True)
+        self.exact.setChecked(s.exact)
+        self.exact.blockSignals(False)
         self._update_visibility()
 
     def set_load_state(self, state: str, text: str) -> None:
@@ -185,7 +196,8 @@ class ControlsView(QFrame):
         self.load_button.setText("Unload" if self._loaded else "Load")
         self.load_button.setEnabled(state not in ("loading", "running"))
         running = state == "running"
-        for widget in (self.pair, self.target_device, self.draft_device, self.mode):
+        for widget in (self.pair, self.target_device, self.draft_device, self.mode,
+                       self.exact):
             widget.setEnabled(not running)
 
     def _on_pair_settings(self) -> None:

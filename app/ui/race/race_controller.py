@@ -44,6 +44,8 @@ class RaceController(QObject):
         self.device = "CPU"
         # OpenVINO's model cache folder for GPU/NPU loads (None: off); set by the window.
         self.cache_dir: Callable[[], Path | None] = lambda: None
+        # The chat's Exact setting (f32 arithmetic on both sides); set by the window.
+        self.exact: Callable[[], bool] = lambda: False
         self.draft_device: str | None = None
         self.hosts: dict[str, WorkerHost] = {}
         self._loaded: set[str] = set()
@@ -135,8 +137,9 @@ class RaceController(QObject):
                                          self.draft_device,
                                          Mode.UNIVERSAL if pair.universal else None,
                                          name=pair.name)}
-        cache = self.cache_dir()
-        specs = {side: replace(spec, cache_dir=cache) for side, spec in specs.items()}
+        cache, exact = self.cache_dir(), self.exact()
+        specs = {side: replace(spec, cache_dir=cache, exact=exact)
+                 for side, spec in specs.items()}
         for side in SIDES:
             remote = self._remote(side)
             if remote is not None:  # a saved endpoint runs this side instead

@@ -29,6 +29,8 @@ class RaceTab(QWidget):
         self.pair_hint: Callable[[], tuple[str, str, str | None]] | None = None
         # OpenVINO's model cache folder for the race's pipelines, set by the window.
         self.cache_dir: Callable[[], Path | None] = lambda: None
+        # The chat's Exact setting, set by the window.
+        self.exact: Callable[[], bool] = lambda: False
 
     @property
     def view(self) -> RaceView:
@@ -46,6 +48,7 @@ class RaceTab(QWidget):
             self._view = RaceView()
             self._controller = RaceController(self._view, self)
             self._controller.cache_dir = self.cache_dir
+            self._controller.exact = self.exact
             self._layout.addWidget(self._view)
             self._view.export_button.clicked.connect(self.ask_export)
         return self._view, self._controller

@@ -78,9 +78,9 @@ class UniversalSession:
         self.mode = Mode.UNIVERSAL
         started = time.monotonic()
         # The folders' own runtime wishes (the demo pair pins f32), then the caller's.
-        props = {**runtime_properties(spec.target), **spec.properties,
+        props = {**runtime_properties(spec.target), **spec.load_properties(),
                  **cache_properties(spec.cache_dir, spec.device)}
-        draft_props = {**runtime_properties(spec.draft), **spec.properties,
+        draft_props = {**runtime_properties(spec.draft), **spec.load_properties(),
                        **cache_properties(spec.cache_dir, spec.resolved_draft_device)}
         self.target = StatefulModel(spec.target, spec.device, props, "target")
         self.target_vocab = TokenBytes(spec.target)
