@@ -116,7 +116,7 @@ class TargetProbe:
         if not prompt_ids:
             raise ValueError("the prompt must have at least one token")
         self.model.reset()
-        logits = self.model.forward(list(prompt_ids))[-1]
+        logits = self.model.forward(list(prompt_ids), rows=1)[-1]
         for token in generated:
             logits = self.model.forward([int(token)])[-1]
         return logits

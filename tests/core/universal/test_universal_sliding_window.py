@@ -89,10 +89,11 @@ def test_universal_greedy_equals_plain_beyond_the_window(window_target: Path,
     seen: list[tuple[int, list[int], np.ndarray]] = []
     forward = universal.target.forward
 
-    def recording(ids):  # type: ignore[no-untyped-def]
+    def recording(ids, rows=None):  # type: ignore[no-untyped-def]
         at = universal.target.length
-        logits = forward(ids)
-        seen.append((at, list(ids), logits))
+        logits = forward(ids, rows)
+        skip = len(ids) - len(logits)  # rows asked for: the last positions only
+        seen.append((at + skip, list(ids)[skip:], logits))
         return logits
 
     universal.target.forward = recording  # type: ignore[method-assign]

@@ -67,7 +67,7 @@ class DraftSide:
                 break
             drafted.append(token)
             if step + 1 < steps:
-                logits = self.model.forward([token])[-1]
+                logits = self.model.forward([token], rows=1)[-1]
                 self._remember(token)
         return self.vocab.spell(drafted)
 
@@ -102,7 +102,7 @@ class DraftSide:
         while same < limit and self._kv[same] == full[same]:
             same += 1
         self.model.trim(same)
-        logits = self.model.forward(full[same:])[-1]
+        logits = self.model.forward(full[same:], rows=1)[-1]
         self._kv = list(full)
         return logits
 

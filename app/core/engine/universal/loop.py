@@ -30,6 +30,7 @@ from app.core.engine.types import GenerationRequest
 from app.core.engine.universal.candidates import target_candidates
 from app.core.engine.universal.draft_side import DraftSide
 from app.core.engine.universal.runner import StatefulModel
+from app.core.engine.universal.shared_draft import SharedDraftSide
 from app.core.engine.universal.verify import Sampling, sample, verify_greedy, verify_sampled
 from app.core.engine.universal.vocab import TokenBytes
 
@@ -88,7 +89,7 @@ def _draft_steps(request: GenerationRequest, ratio: float) -> tuple[int, int]:
     return max(1, math.ceil(k * ratio)), k
 
 
-def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide,
+def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide | SharedDraftSide,
              request: GenerationRequest, target_prompt: list[int], draft_prompt: list[int],
              streamer: BurstStreamer, stop_ids: frozenset[int]) -> LoopReport:
     report = LoopReport()
@@ -100,7 +101,7 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide,
     target.reset()
     draft.start(draft_prompt)
 
-    logits = target.forward(target_prompt)[-1]
+    logits = target.forward(target_prompt, rows=1)[-1]
     first = sample(sampling.probabilities(logits), rng) if request.do_sample \
         else int(np.argmax(logits))
     committed_ids = [first]
@@ -116,7 +117,10 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide,
         if len(committed_ids) >= RATIO_FROM_ANSWER:
             draft_steps, _ = _draft_steps(
                 request, _ratio(draft.committed_tokens, len(committed_ids)))
-        if limit > 0:
+        if limit > 0 and isinstance(draft, SharedDraftSide):
+            # The same vocabulary: the draft's ids are the candidates.
+            candidates = draft.propose_ids(committed_ids, limit, request.confidence_threshold)
+        elif limit > 0:
             # The committed text is passed without a copy: each side reads only its tail.
             proposal = draft.propose(committed, draft_steps, request.confidence_threshold)
             candidates = target_candidates(vocab, committed_ids, committed, proposal, limit)
@@ -156,7 +160,8 @@ def _emit(streamer: BurstStreamer, burst: list[int], stop_ids: frozenset[int]) -
                 or streamer.stopped_by_user or burst[-1] in stop_ids)
 
 
-def _finish(report: LoopReport, target: StatefulModel, draft: DraftSide) -> LoopReport:
+def _finish(report: LoopReport, target: StatefulModel,
+            draft: DraftSide | SharedDraftSide) -> LoopReport:
     report.target_ms = target.infer_seconds * 1000
     report.target_calls = target.infer_calls
     report.draft_ms = draft.model.infer_seconds * 1000

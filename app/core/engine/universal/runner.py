@@ -31,6 +31,7 @@ import openvino as ov
 
 from app.core.engine.errors import GenerationFailedError, IncompleteModelError
 from app.core.engine.model_folder import sliding_window
+from app.core.engine.universal.logits_rows import ROWS_INPUT, add_rows_input
 
 _INPUTS = ("input_ids", "attention_mask", "position_ids", "beam_idx")
 _SEQUENCE_AXIS = 2
@@ -61,6 +62,8 @@ class StatefulModel:
                 f"(missing {', '.join(missing) or 'its KV-cache state'}).",
                 "Convert it again with the task text-generation-with-past "
                 "(`tandem models add`).")
+        # Logits for the rows a call asks for only (logits_rows.py).
+        self.sliced_logits = add_rows_input(model)
         compiled = core.compile_model(model, device, dict(properties or {}))
         self.precision = _precision(compiled)
         self._request = compiled.create_infer_request()
@@ -79,6 +82,9 @@ class StatefulModel:
         self._single_position = ov.Tensor(np.zeros((1, 1), dtype=np.int64))
         self._single_values = (self._single_ids.data, self._single_position.data)
         self._single_bound = False
+        self._rows = ov.Tensor(np.ones(1, dtype=np.int64))
+        if self.sliced_logits:
+            self._request.set_tensor(compiled.input(ROWS_INPUT), self._rows)
         self._inputs: list[ov.Tensor] = []
         # Tensors over the mask's first n slots, made once per n: they share its memory, so
         # a rollback's zeros show through, and a call needs no new tensor.
@@ -93,9 +99,12 @@ class StatefulModel:
         self._request.reset_state()
         self.length = self.physical = 0
 
-    def forward(self, ids: Sequence[int]) -> np.ndarray:
-        """Append `ids` to the cache; return float32 logits [len(ids), vocab] (a copy)."""
+    def forward(self, ids: Sequence[int], rows: int | None = None) -> np.ndarray:
+        """Append `ids` to the cache; return float32 logits [rows, vocab] (a copy) for the
+        last `rows` positions fed (default: all of them)."""
         count = len(ids)
+        rows = count if rows is None else max(1, min(rows, count))
+        self._rows.data[0] = rows
         if self.sliding_window is not None and self.dead \
                 and self.physical + count > self.sliding_window:
             started = time.perf_counter()
@@ -147,7 +156,7 @@ class StatefulModel:
         self.infer_calls += 1
         self.length = total
         self.physical = slots
-        return np.array(request.get_output_tensor(0).data[0, -count:], dtype=np.float32)
+        return np.array(request.get_output_tensor(0).data[0, -rows:], dtype=np.float32)
 
     def _mask_view(self, slots: int) -> ov.Tensor:
         view = self._mask_views.get(slots)

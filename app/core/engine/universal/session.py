@@ -41,6 +41,7 @@ from app.core.engine.types import (
 from app.core.engine.universal.draft_side import DraftSide
 from app.core.engine.universal.loop import LoopReport, run_loop
 from app.core.engine.universal.runner import StatefulModel
+from app.core.engine.universal.shared_draft import SharedDraftSide, shares_vocabulary
 from app.core.engine.universal.vocab import TokenBytes
 from app.core.engine.validation import validate_request
 from app.core.engine.warmup import warm_up
@@ -89,7 +90,11 @@ class UniversalSession:
                                     "draft")
         draft_vocab = TokenBytes(spec.draft)
         draft_vocab.cover(draft_model.vocab_size)
-        self.draft = DraftSide(draft_model, draft_vocab, context_length(spec.draft))
+        # A draft with the target's vocabulary drafts in token ids; any other in bytes.
+        self.shared_vocabulary = shares_vocabulary(self.target_vocab, draft_vocab)
+        side = SharedDraftSide if self.shared_vocabulary else DraftSide
+        self.draft: DraftSide | SharedDraftSide = side(draft_model, draft_vocab,
+                                                       context_length(spec.draft))
         self.load_time_s = time.monotonic() - started
         self.tokenizer = self.target_vocab.tokenizer
         self.eos_token_id = self.target_vocab.eos_id
@@ -127,7 +132,8 @@ class UniversalSession:
         request = validate_request(request, self.mode, False)
         text, special = self._prompt_text(request)
         target_prompt = self.target_vocab.encode_prompt(text, special)
-        draft_prompt = self.draft.vocab.encode_prompt(text, special)
+        draft_prompt = target_prompt if self.shared_vocabulary else \
+            self.draft.vocab.encode_prompt(text, special)
         max_new = request.max_new_tokens
         if self.context_length is not None:
             if len(target_prompt) >= self.context_length:
