@@ -120,7 +120,7 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide | Shared
         if limit > 0 and isinstance(draft, SharedDraftSide):
             # The same vocabulary: the draft's ids are the candidates.
             candidates = draft.propose_ids(committed_ids, limit, request.confidence_threshold)
-        elif limit > 0:
+        elif limit > 0 and isinstance(draft, DraftSide):
             # The committed text is passed without a copy: each side reads only its tail.
             proposal = draft.propose(committed, draft_steps, request.confidence_threshold)
             candidates = target_candidates(vocab, committed_ids, committed, proposal, limit)
