@@ -6,6 +6,8 @@ but the last one (`pending`), which the next target pass feeds first. A step:
 1. the draft proposes bytes after the committed text (`draft_side`);
 2. they become at most `limit` target candidates (`candidates`), where `limit` keeps
    candidates plus the target's own token within max_new_tokens (no overshoot);
+   a draft with the target's own vocabulary proposes target ids directly instead
+   (`shared_draft`), as GenAI's pipeline does;
 3. one target pass over [pending, *candidates] gives logits for every position;
 4. `verify` accepts a prefix and picks the target's own next token;
 5. the cache is trimmed by the rejected candidates only; the accepted ones and the new
