@@ -46,7 +46,7 @@ def validate_request(request: GenerationRequest, mode: Mode, on_npu: bool) -> Ge
             num_assistant_tokens=request.num_assistant_tokens or DEFAULT_K,
             max_ngram_size=request.max_ngram_size or DEFAULT_NGRAM)
     else:
-        if request.max_ngram_size is not None:
+        if request.max_ngram_size is not None and mode is not Mode.UNIVERSAL:
             raise InvalidSettingsError(
                 "An n-gram size applies to prompt lookup, not to a draft model.",
                 "Remove the n-gram size, or load the target with prompt lookup.")

@@ -13,3 +13,14 @@ def universal_session(demo_dir):
                                     mode=Mode.UNIVERSAL))
     yield session
     session.close()
+
+
+@pytest.fixture(scope="session")
+def shared_session(demo_dir):
+    """The demo pair on Tandem's loop: a draft with the target's own vocabulary."""
+    from app.core.engine import Mode, PairSpec, load_session
+
+    session = load_session(PairSpec(demo_dir / "target", demo_dir / "draft",
+                                    mode=Mode.UNIVERSAL))
+    yield session
+    session.close()

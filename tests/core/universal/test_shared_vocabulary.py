@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
+from app.core.engine import GenerationRequest
 
 CASES = (
     GenerationRequest.chat("Tell me about speculative decoding.", max_new_tokens=64),
@@ -20,14 +20,6 @@ CASES = (
     GenerationRequest(prompt="class Dog:\n    def", max_new_tokens=48),
     GenerationRequest(prompt="Zürich and 東京 🚀 are Bogotá", max_new_tokens=48),
 )
-
-
-@pytest.fixture(scope="module")
-def shared_session(demo_dir):
-    session = load_session(PairSpec(demo_dir / "target", demo_dir / "draft",
-                                    mode=Mode.UNIVERSAL))
-    yield session
-    session.close()
 
 
 def test_a_same_vocabulary_draft_takes_the_token_path(shared_session, universal_session):

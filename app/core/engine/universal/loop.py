@@ -31,6 +31,7 @@ from app.core.engine.streamer import BurstStreamer
 from app.core.engine.types import GenerationRequest
 from app.core.engine.universal.candidates import target_candidates
 from app.core.engine.universal.draft_side import DraftSide
+from app.core.engine.universal.lookup import NgramIndex
 from app.core.engine.universal.runner import StatefulModel
 from app.core.engine.universal.shared_draft import SharedDraftSide
 from app.core.engine.universal.verify import Sampling, sample, verify_greedy, verify_sampled
@@ -55,6 +56,9 @@ class LoopReport:
     draft_ms: float = 0.0
     draft_calls: int = 0
     trim_ms: float = 0.0
+    lookup_steps: int = 0  # hybrid: steps whose candidates came from prompt lookup
+    lookup_accepted: int = 0
+    draft_accepted: int = 0
 
     @property
     def target_ms_per_call(self) -> float | None:
@@ -69,7 +73,10 @@ class LoopReport:
         figures = {"target_steps": float(len(self.drafted_per_step) + 1),
                    "drafted": float(sum(self.drafted_per_step)),
                    "target_ms": self.target_ms, "draft_ms": self.draft_ms,
-                   "trim_ms": self.trim_ms}
+                   "trim_ms": self.trim_ms, "draft_accepted": float(self.draft_accepted)}
+        if self.lookup_steps:
+            figures["lookup_steps"] = float(self.lookup_steps)
+            figures["lookup_accepted"] = float(self.lookup_accepted)
         if self.overhead_ms:
             figures["loop_overhead_ms"] = median(self.overhead_ms)
             figures["loop_overhead_max_ms"] = max(self.overhead_ms)
@@ -108,6 +115,9 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide | Shared
         else int(np.argmax(logits))
     committed_ids = [first]
     committed = bytearray(vocab.pieces[first])
+    # Hybrid (max_ngram_size set): prompt lookup first, the draft when nothing matches.
+    lookup = NgramIndex([*target_prompt, first], request.max_ngram_size) \
+        if request.max_ngram_size else None
     if not _emit(streamer, [first], stop_ids):
         return _finish(report, target, draft)
     while len(committed_ids) < request.max_new_tokens:
@@ -119,7 +129,13 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide | Shared
         if len(committed_ids) >= RATIO_FROM_ANSWER:
             draft_steps, _ = _draft_steps(
                 request, _ratio(draft.committed_tokens, len(committed_ids)))
-        if limit > 0 and isinstance(draft, SharedDraftSide):
+        if lookup is not None and limit > 0:
+            # No model call when the context already says what comes next.
+            candidates = lookup.propose(limit)
+        looked_up = bool(candidates)
+        if looked_up:
+            pass
+        elif limit > 0 and isinstance(draft, SharedDraftSide):
             # The same vocabulary: the draft's ids are the candidates.
             candidates = draft.propose_ids(committed_ids, limit, request.confidence_threshold)
         elif limit > 0 and isinstance(draft, DraftSide):
@@ -135,6 +151,13 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide | Shared
         target.trim(pending_at + 1 + accepted)
         burst = _cut_at_stop([*candidates[:accepted], token], stop_ids)
         committed_ids.extend(burst)
+        if lookup is not None:
+            lookup.extend(burst)
+        if looked_up:
+            report.lookup_steps += 1
+            report.lookup_accepted += accepted
+        else:
+            report.draft_accepted += accepted
         committed += vocab.spell(burst)
         report.drafted_per_step.append(len(candidates))
         going = _emit(streamer, burst, stop_ids)

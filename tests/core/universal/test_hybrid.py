@@ -1,0 +1,70 @@
+"""The hybrid loop: prompt-lookup candidates when the context repeats, the draft otherwise.
+
+Greedy output must stay plain greedy's, whichever source supplied a step; lookup must
+really supply steps on a prompt that repeats, and the draft the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from app.core.engine import GenerationRequest
+from app.core.engine.universal.lookup import NgramIndex
+
+# The demo target repeats this text when its start is given again: lookup can copy it.
+SAID = ("Speculative decoding lets a small draft model propose a few tokens. The large "
+        "target model checks them in one pass and keeps the ones it agrees with, so the "
+        "answer arrives sooner with the same text.")
+CASES = (
+    GenerationRequest(prompt=SAID + "\n\nSpeculative decoding lets a small", max_new_tokens=64),
+    GenerationRequest.chat("Tell me about speculative decoding.", max_new_tokens=48),
+    GenerationRequest(prompt="x = 1\ny = 2\nx = 1\ny =", max_new_tokens=32),
+)
+
+
+def test_lookup_copies_what_followed_the_latest_longest_match():
+    index = NgramIndex([1, 2, 3, 4, 9, 2, 3, 5, 6, 2, 3], max_ngram=3)
+    # Suffix [2, 3]: its latest earlier occurrence is followed by 5, 6.
+    assert index.propose(2) == [5, 6]
+    index.extend([4])
+    # Suffix [2, 3, 4] occurred at the start, followed by 9.
+    assert index.propose(3) == [9, 2, 3]
+    index.extend([7])
+    assert index.propose(3) == []  # [4, 7] never occurred; a 1-gram match is not used
+    assert index.propose(0) == []
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+@pytest.mark.parametrize("session_name", ["shared_session", "universal_session"])
+def test_hybrid_greedy_equals_plain(request, plain_session, session_name, k):
+    session = request.getfixturevalue(session_name)
+    for case in CASES:
+        expected = plain_session.generate(case)
+        result = session.generate(replace(case, num_assistant_tokens=k, max_ngram_size=3))
+        assert result.token_ids == expected.token_ids, case
+
+
+def test_lookup_supplies_steps_when_the_context_repeats(shared_session):
+    result = shared_session.generate(replace(CASES[0], num_assistant_tokens=4,
+                                             max_ngram_size=3))
+    figures = result.library
+    assert figures["lookup_steps"] >= 5
+    assert figures["lookup_accepted"] >= 20
+    assert result.stats.accepted_tokens == figures["lookup_accepted"] + figures["draft_accepted"]
+
+
+def test_the_draft_supplies_steps_when_nothing_repeats(shared_session):
+    result = shared_session.generate(replace(CASES[1], num_assistant_tokens=4,
+                                             max_ngram_size=3))
+    assert "lookup_steps" not in result.library
+    assert result.library["draft_accepted"] >= 10
+
+
+def test_hybrid_with_a_threshold_equals_plain(shared_session, plain_session):
+    for case in CASES[:2]:
+        expected = plain_session.generate(case)
+        result = shared_session.generate(replace(case, confidence_threshold=0.5,
+                                                 max_ngram_size=3))
+        assert result.token_ids == expected.token_ids
