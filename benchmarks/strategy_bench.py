@@ -1,17 +1,25 @@
-"""Exact mode on the real pair (issue 20 section 4): f32 against the CPU's default (bf16 on
-this machine) for plain and speculative decoding, in one process, interleaved.
+"""Settings side by side on the real pair, in one process, interleaved (issue 20).
 
-    python -m benchmarks.exact_bench run --home DIR [--code 10 --chat 10 --rounds 2]
-    python -m benchmarks.exact_bench report             # exact.md / exact.png from exact.csv
+    python -m benchmarks.strategy_bench run --suite exact --home DIR [--code 10 --chat 6]
+    python -m benchmarks.strategy_bench run --suite hybrid --home DIR [--rounds 2]
+    python -m benchmarks.strategy_bench report --suite exact    # SUITE.md / .png from .csv
+
+Suites:
+- exact: f32 (Exact mode) against the CPU's default precision (bf16 on CPUs with bf16
+  units), plain and GenAI's speculative pipeline, and Tandem's loop with its token path
+  and its older byte path. On a CPU without bf16 the default is f32 and only the f32
+  settings run.
+- hybrid: plain, GenAI's draft pipeline, GenAI's prompt lookup, Tandem's loop and its
+  hybrid (prompt-lookup candidates when an n-gram of the context matches, else the draft).
 
 DIR is the store `benchmarks.real_dequantize` built (Qwen2.5-Coder-1.5B int4 target, its
 0.5B draft in int4 and int8). Every setting is loaded once; each round answers every prompt
 with every setting in a rotated order, so drift on a shared machine hits them alike. Per
-prompt the cost is the median over rounds of wall time per generated token; speedups are
-against the best plain (the faster of plain in the default precision and plain in f32,
-per prompt). Identity is judged in each precision against plain in the same precision:
-identical, a tie (the target's own top-2 margin at the first divergence is below the
-threshold for that precision: 0.1 in f32, 0.5 in bf16), or different.
+prompt the cost is the median over rounds of wall time per generated token (prefill
+included); speedups are against the best plain (the fastest plain setting per prompt).
+Identity is judged against plain in the same precision: identical, a tie (the target's own
+top-2 margin at the first divergence is below the threshold for that precision: 0.1 in
+f32, 0.5 in bf16), or different.
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ from benchmarks.real_prompts import Prompt, all_prompts
 OUT = Path(__file__).parent / "results" / "real"
 FIELDS = ("round", "prompt", "kind", "setting", "precision", "s_per_token", "new_tokens",
           "acceptance", "tokens_per_step", "loop_overhead_ms", "identity", "margin",
-          "same_as_f32_plain")
+          "same_as_plain", "load")
 
 
 @dataclass(frozen=True)
@@ -46,19 +54,28 @@ class Setting:
     name: str
     draft: str  # "" for plain, else "int4" / "int8"
     exact: bool
-    backend: str = "genai"  # "genai", "loop" (token ids) or "loop-bytes" (the byte path)
+    # "genai" (plain without a draft), "lookup" (GenAI's prompt lookup), "loop" (Tandem's
+    # loop, token ids), "loop-bytes" (its byte path) or "hybrid" (lookup, else the draft)
+    backend: str = "genai"
+    reference: str = "plain f32"  # the plain setting whose text this one must equal
 
     @property
-    def reference(self) -> str:
-        """The plain setting whose text this one must equal."""
-        return "plain f32" if self.exact else "plain default"
+    def speculative(self) -> bool:
+        return bool(self.draft) or self.backend == "lookup"
+
+    def request(self, request: GenerationRequest) -> GenerationRequest:
+        if not self.speculative:
+            return request
+        ngram = NGRAM if self.backend in ("lookup", "hybrid") else None
+        return replace(request, num_assistant_tokens=K, max_ngram_size=ngram)
 
 
 K = 3
+NGRAM = 3
 BF16_ONLY = (
-    Setting("plain default", "", False),
-    Setting("GenAI draft int4 K=3, default", "int4", False),
-    Setting("GenAI draft int8 K=3, default", "int8", False),
+    Setting("plain default", "", False, reference="plain default"),
+    Setting("GenAI draft int4 K=3, default", "int4", False, reference="plain default"),
+    Setting("GenAI draft int8 K=3, default", "int8", False, reference="plain default"),
 )
 ALWAYS = (
     Setting("plain f32", "", True),
@@ -69,16 +86,26 @@ ALWAYS = (
 )
 
 
-def settings_for(default: str) -> tuple[Setting, ...]:
-    """Every setting, without the default-precision ones where the default is f32 already
-    (a CPU without bf16 units: they would be the same runs twice)."""
+def settings_for(suite: str, default: str) -> tuple[Setting, ...]:
+    """The suite's settings. "exact": f32 against the default precision, without the
+    default-precision runs where the default is f32 already (a CPU without bf16 units:
+    they would be the same runs twice). "hybrid": the drafting strategies, in the default
+    precision."""
+    if suite == "hybrid":
+        exact = default == EXACT
+        return tuple(Setting(name, draft, exact, backend, "plain") for name, draft, backend in (
+            ("plain", "", "genai"),
+            ("GenAI draft int4 K=3", "int4", "genai"),
+            ("GenAI prompt lookup K=3", "", "lookup"),
+            ("Tandem loop draft int4 K=3", "int4", "loop"),
+            ("Tandem hybrid: lookup, else draft int4, K=3", "int4", "hybrid")))
     return ALWAYS if default == EXACT else BF16_ONLY[:1] + ALWAYS + BF16_ONLY[1:]
 
 
 def _spec(models: dict[str, Path], setting: Setting) -> PairSpec:
     draft = models[f"draft-{setting.draft}"] if setting.draft else None
-    mode = Mode.PLAIN if draft is None else Mode.DRAFT if setting.backend == "genai" \
-        else Mode.UNIVERSAL
+    mode = Mode.PROMPT_LOOKUP if setting.backend == "lookup" else Mode.PLAIN \
+        if draft is None else Mode.DRAFT if setting.backend == "genai" else Mode.UNIVERSAL
     return PairSpec(models["target-int4"], draft, mode=mode, name=setting.name,
                     exact=setting.exact)
 
@@ -107,18 +134,19 @@ def _judge(plain: Session, request: GenerationRequest, reference: Any, result: A
     return identity_label(tie, True), f"{tie.distance:.4f}" if tie else ""
 
 
-def run(home: Path, prompts: list[Prompt], rounds: int, new_tokens: int, out: Path) -> None:
+def run(suite: str, home: Path, prompts: list[Prompt], rounds: int, new_tokens: int,
+        out: Path) -> None:
     models = find_models(home)
     default = default_precision("CPU")
     load1 = os.getloadavg()[0]
-    chosen = settings_for(default)
+    chosen = settings_for(suite, default)
     sessions = {s.name: _load(models, s) for s in chosen}
     probes = {False: TargetProbe(models["target-int4"]),
               True: TargetProbe(models["target-int4"], properties={PRECISION_HINT: EXACT})}
     print(f"loaded {len(sessions)} settings; default precision {default}; "
           f"probes {probes[False].model.precision} / {probes[True].model.precision}; "
           f"load average {load1:.2f}", flush=True)
-    path = out / "exact.csv"
+    path = out / f"{suite}.csv"
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=FIELDS)
         writer.writeheader()
@@ -130,18 +158,17 @@ def run(home: Path, prompts: list[Prompt], rounds: int, new_tokens: int, out: Pa
                 order = chosen[shift:] + chosen[:shift]
                 results = {}
                 for setting in order:
-                    speculative = replace(request, num_assistant_tokens=K) \
-                        if setting.draft else request
-                    results[setting.name] = sessions[setting.name].generate(speculative)
+                    results[setting.name] = sessions[setting.name].generate(
+                        setting.request(request))
                 for setting in chosen:
                     result = results[setting.name]
                     stats = result.stats
                     identity, margin = ("", "")
-                    if setting.draft:
+                    if setting.speculative:
                         identity, margin = _judge(sessions[setting.reference], request,
                                                   results[setting.reference], result,
                                                   probes[setting.exact])
-                    same = tuple(result.token_ids) == tuple(results["plain f32"].token_ids)
+                    same = tuple(result.token_ids) == tuple(results[chosen[0].reference].token_ids)
                     writer.writerow({
                         "round": round_, "prompt": prompt.name, "kind": prompt.kind,
                         "setting": setting.name,
@@ -150,14 +177,14 @@ def run(home: Path, prompts: list[Prompt], rounds: int, new_tokens: int, out: Pa
                         "new_tokens": stats.generated_tokens,
                         "acceptance": "" if stats.acceptance_rate is None
                         else f"{stats.acceptance_rate:.3f}",
-                        "tokens_per_step": "" if not setting.draft
+                        "tokens_per_step": "" if not setting.speculative
                         else f"{stats.block_efficiency:.3f}",
                         "loop_overhead_ms": f"{result.library['loop_overhead_ms']:.3f}"
                         if "loop_overhead_ms" in result.library else "",
                         "identity": identity, "margin": margin,
-                        "same_as_f32_plain": same})
+                        "same_as_plain": same, "load": f"{os.getloadavg()[0]:.2f}"})
                 f.flush()
-                plain = results["plain f32"].stats
+                plain = results[chosen[0].reference].stats
                 rate = plain.generated_tokens / plain.wall_time_s
                 print(f"round {round_} {prompt.name}: plain {rate:.1f} tok/s "
                       f"({time.monotonic() - started:.0f} s)", flush=True)
@@ -176,7 +203,13 @@ def _mean_of(rows: list[dict[str, str]], field: str) -> float | str:
     return round(statistics.fmean(values), 3) if values else ""
 
 
-def summarise(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+def _default_of(rows: list[dict[str, str]]) -> str:
+    """The CPU's default precision in a run: what its default-precision plain ran in."""
+    return next((r["precision"] for r in rows if r["setting"] in ("plain default", "plain")),
+                EXACT)
+
+
+def summarise(rows: list[dict[str, str]], suite: str) -> list[dict[str, Any]]:
     """Per class and setting: speedup over the best plain, over plain in the same precision,
     the slowest prompt, acceptance, tokens per target step and identity counts."""
     cost: dict[tuple[str, str], list[float]] = defaultdict(list)
@@ -187,9 +220,8 @@ def summarise(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
         cost[key].append(float(row["s_per_token"]))
         first.setdefault(key, row)
         kinds[row["prompt"]] = row["kind"]
-    present = {row["setting"] for row in rows}
-    chosen = [s for s in BF16_ONLY[:1] + ALWAYS + BF16_ONLY[1:] if s.name in present]
-    plains = [s.name for s in chosen if not s.draft]
+    chosen = settings_for(suite, _default_of(rows))
+    plains = [s.name for s in chosen if not s.speculative]
     median = {key: statistics.median(v) for key, v in cost.items()}
     found = []
     for kind in dict.fromkeys(kinds.values()):
@@ -209,39 +241,50 @@ def summarise(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
                 "acceptance": _mean_of(rows_of, "acceptance"),
                 "tokens_per_step": _mean_of(rows_of, "tokens_per_step"),
                 "loop_overhead_ms": _mean_of(rows_of, "loop_overhead_ms"),
-                "identical": sum(lab == "identical" for lab in labels) if setting.draft else "",
-                "ties": sum(lab.startswith("tie") for lab in labels) if setting.draft else "",
+                "identical": sum(lab == "identical" for lab in labels)
+                if setting.speculative else "",
+                "ties": sum(lab.startswith("tie") for lab in labels) if setting.speculative else "",
                 "different": sum(lab.startswith("DIFFERENT") for lab in labels)
-                if setting.draft else "",
-                "same_text_as_f32_plain": sum(first[(p, setting.name)]["same_as_f32_plain"]
+                if setting.speculative else "",
+                "same_text_as_plain": sum(first[(p, setting.name)]["same_as_plain"]
                                               == "True" for p in names)})
     return found
 
 
-def report(out: Path) -> None:
-    with (out / "exact.csv").open(encoding="utf-8") as f:
+TITLES = {
+    "exact": "Exact mode and Tandem's loop on the real pair: f32 against {where}",
+    "hybrid": "Drafting strategies on the real pair: GenAI's draft and prompt lookup, "
+              "Tandem's loop and its hybrid ({default})",
+}
+
+
+def report(suite: str, out: Path) -> None:
+    with (out / f"{suite}.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    summary = summarise(rows)
+    summary = summarise(rows, suite)
     rounds = len({r["round"] for r in rows})
-    default = next((r["precision"] for r in rows if r["setting"] == "plain default"), EXACT)
+    default = _default_of(rows)
     header = list(summary[0])
     where = (f"this CPU's default ({default})" if default != EXACT else
              "nothing: this CPU has no bf16 units, so its default is f32 and the "
              "default-precision settings are the f32 ones")
-    lines = [f"# Exact mode and Tandem's loop on the real pair: f32 against {where}", "",
-             "Generated by `python -m benchmarks.exact_bench` (see benchmarks/README.md). "
+    load = [r["load"] for r in rows if r.get("load")]
+    lines = [f"# {TITLES[suite].format(where=where, default=default)}", "",
+             f"Generated by `python -m benchmarks.strategy_bench run --suite {suite}` (see "
+             "benchmarks/README.md). "
              f"Qwen2.5-Coder-1.5B-Instruct int4 target, its 0.5B draft, K={K}, greedy, "
              f"{rounds} interleaved rounds, medians per prompt; speedups are geometric "
              "means over the prompts against the best plain (the fastest plain setting, "
              "per prompt). Identity: against plain in the same "
              "precision, divergences judged by the target's own top-2 margin in that "
-             "precision. same_text_as_f32_plain: answers whose tokens equal plain f32's. "
-             "tokens_per_step: tokens per target pass; loop_overhead_ms: the loop's own "
-             "time per step (everything but inference), median per answer.",
+             "precision. same_text_as_plain: answers whose tokens equal the first plain "
+             "setting's. tokens_per_step: tokens per target pass; loop_overhead_ms: the "
+             "loop's own time per step (everything but inference), median per answer."
+             + (f" Load average over the run: {min(load)}–{max(load)}." if load else ""),
              "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(s[h]) for h in header) + " |" for s in summary]
-    (out / "exact.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with (out / "exact-summary.csv").open("w", encoding="utf-8", newline="") as f:
+    (out / f"{suite}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with (out / f"{suite}-summary.csv").open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=header)
         writer.writeheader()
         writer.writerows(summary)
@@ -249,15 +292,17 @@ def report(out: Path) -> None:
 
     bars = [SpeedupBar(f"{s['kind']}: {s['setting']}", s["speedup_vs_best_plain"])
             for s in summary if not s["setting"].startswith("plain")]
-    render_speedup_chart(out / "exact.png", "Speedup over the best plain, Qwen2.5-Coder-1.5B "
-                         f"int4 + 0.5B, K={K}, 2 cores (CPU default {default})", bars)
-    print((out / "exact.md").read_text(encoding="utf-8"))
+    render_speedup_chart(out / f"{suite}.png", "Speedup over the best plain, "
+                         f"Qwen2.5-Coder-1.5B int4 + 0.5B, K={K}, 2 cores "
+                         f"(CPU default {default})", bars)
+    print((out / f"{suite}.md").read_text(encoding="utf-8"))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.exact_bench")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.strategy_bench")
     sub = parser.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run")
+    r.add_argument("--suite", choices=("exact", "hybrid"), default="exact")
     r.add_argument("--home", type=Path, required=True)
     r.add_argument("--code", type=int, default=10)
     r.add_argument("--chat", type=int, default=10)
@@ -265,14 +310,15 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--new-tokens", type=int, default=64)
     r.add_argument("--out", type=Path, default=OUT)
     p = sub.add_parser("report")
+    p.add_argument("--suite", choices=("exact", "hybrid"), default="exact")
     p.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     if args.cmd == "run":
         from benchmarks.real_bench import interleave
 
         prompts = interleave(all_prompts(args.code, args.chat))
-        run(args.home, prompts, args.rounds, args.new_tokens, args.out)
-    report(args.out)
+        run(args.suite, args.home, prompts, args.rounds, args.new_tokens, args.out)
+    report(args.suite, args.out)
     return 0
 
 
