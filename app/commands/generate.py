@@ -32,6 +32,10 @@ EXACT_HELP = ("compute in f32 on every device (greedy speculative text then equa
               "token for token; slower where the device defaults to bf16 or f16)")
 
 
+HYBRID_HELP = ("hybrid drafting on Tandem's loop: where the answer's last n-gram (n up to N) "
+               "occurred before, propose what followed it; otherwise ask the draft")
+
+
 def spec_from_args(args: argparse.Namespace) -> PairSpec:
     """The pair `generate` or `serve` loads: the options' models, mode and arithmetic."""
     return replace(_models_from_args(args), exact=bool(getattr(args, "exact", False)))
@@ -61,6 +65,11 @@ def _models_from_args(args: argparse.Namespace) -> PairSpec:
         spec = replace(demo_spec(device=args.device), draft_device=args.draft_device)
     if args.prompt_lookup is not None:
         return replace(spec, draft=None, draft_device=None, mode=Mode.PROMPT_LOOKUP)
+    if getattr(args, "hybrid", None) is not None:
+        if args.no_draft or spec.draft is None:
+            raise InvalidSettingsError("--hybrid needs a draft model.",
+                                       "Drop --no-draft, or use --prompt-lookup alone.")
+        return replace(spec, mode=Mode.UNIVERSAL)  # the loop, whatever the tokenizers
     if args.no_draft or spec.draft is None:
         return replace(spec, draft=None, draft_device=None, mode=Mode.PLAIN)
     return spec
@@ -146,6 +155,7 @@ def register(sub: Any) -> None:
     src.add_argument("--device", default="CPU", help="device for the target (default CPU)")
     src.add_argument("--draft-device", help="device for the draft (default: the target's)")
     src.add_argument("--exact", action="store_true", help=EXACT_HELP)
+    src.add_argument("--hybrid", type=int, metavar="N", help=HYBRID_HELP)
     spec = p.add_mutually_exclusive_group()
     spec.add_argument("--k", type=int, help="draft tokens per target step")
     spec.add_argument("--confidence", type=float, help="draft until confidence drops below X")

@@ -19,7 +19,8 @@ def request_from_args(args: argparse.Namespace, mode: Mode) -> GenerationRequest
         stop_strings=tuple(args.stop),
         num_assistant_tokens=args.k if mode is not Mode.PLAIN else None,
         confidence_threshold=args.confidence,
-        max_ngram_size=args.prompt_lookup,
+        max_ngram_size=args.prompt_lookup if args.prompt_lookup is not None
+        else getattr(args, "hybrid", None),
     )
     if args.prompt_lookup is not None and args.k is None:
         common["num_assistant_tokens"] = None

@@ -68,3 +68,22 @@ def test_hybrid_with_a_threshold_equals_plain(shared_session, plain_session):
         result = shared_session.generate(replace(case, confidence_threshold=0.5,
                                                  max_ngram_size=3))
         assert result.token_ids == expected.token_ids
+
+
+def test_cli_hybrid_runs_the_loop_and_keeps_plains_text(capsys: pytest.CaptureFixture[str]):
+    import json
+
+    from app.cli import main
+
+    prompt = SAID + "\n\nSpeculative decoding lets a small"
+    assert main(["generate", "--json", "--raw", "--hybrid", "3", "--k", "4",
+                 "--max-new-tokens", "48", prompt]) == 0
+    hybrid = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert main(["generate", "--json", "--raw", "--no-draft", "--max-new-tokens", "48",
+                 prompt]) == 0
+    plain = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert hybrid["mode"] == "universal"
+    assert hybrid["text"] == plain["text"]
+    assert hybrid["accepted_tokens"] >= 20
+    assert main(["generate", "--hybrid", "3", "--no-draft", "Hi."]) == 2
+    assert "--hybrid needs a draft model" in capsys.readouterr().err
