@@ -38,7 +38,7 @@ from typing import Any
 from app.core.bench.runner import check_tie
 from app.core.bench.tie_margin import TargetProbe, TieCheck, identity_label
 from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
-from app.core.engine.precision import EXACT, PRECISION_HINT, default_precision
+from app.core.engine.precision import EXACT, default_precision, exact_properties
 from app.core.engine.session import Session
 from benchmarks.real_bench import find_models
 from benchmarks.real_prompts import Prompt, all_prompts
@@ -142,7 +142,7 @@ def run(suite: str, home: Path, prompts: list[Prompt], rounds: int, new_tokens: 
     chosen = settings_for(suite, default)
     sessions = {s.name: _load(models, s) for s in chosen}
     probes = {False: TargetProbe(models["target-int4"]),
-              True: TargetProbe(models["target-int4"], properties={PRECISION_HINT: EXACT})}
+              True: TargetProbe(models["target-int4"], properties=exact_properties(True))}
     print(f"loaded {len(sessions)} settings; default precision {default}; "
           f"probes {probes[False].model.precision} / {probes[True].model.precision}; "
           f"load average {load1:.2f}", flush=True)

@@ -15,6 +15,7 @@ import pytest
 
 from app.core.engine import Mode, PairSpec, load_session
 from app.core.engine.precision import (
+    KV_CACHE_PRECISION,
     PRECISION_HINT,
     default_precision,
     describe_precision,
@@ -30,7 +31,8 @@ def test_exact_overrides_the_callers_precision_and_counts_in_equality(demo_dir: 
     spec = PairSpec(demo_dir / "target", properties=dict(BF16))
     exact = replace(spec, exact=True)
     assert spec.load_properties() == BF16
-    assert exact.load_properties() == {PRECISION_HINT: "f32"}
+    # The KV cache too: the speculative pipeline's paged cache must hold what plain's does.
+    assert exact.load_properties() == {PRECISION_HINT: "f32", KV_CACHE_PRECISION: "f16"}
     # Another arithmetic is another load: the window reloads when Exact is toggled.
     assert exact != spec
 
@@ -47,6 +49,17 @@ def test_the_runtime_computes_in_f32_when_exact(demo_dir: Path) -> None:
     assert effective_precision(target, "CPU", replace(spec, exact=True).load_properties()) \
         == "f32"
     assert effective_precision(target, "CPU", spec.load_properties()) == "bf16"
+
+
+def test_exact_fixes_the_kv_cache_precision(demo_dir: Path) -> None:
+    # The CPU's paged cache (GenAI's speculative pipeline) defaults to u8; Exact's models
+    # cache in f16, as plain's stateful ones do, whatever the caller asked for.
+    target = demo_dir / "target"
+    spec = PairSpec(target, properties={KV_CACHE_PRECISION: "u8"})
+    asked = StatefulModel(target, "CPU", spec.load_properties(), "target")
+    assert asked.kv_cache_precision == "u8"
+    exact = StatefulModel(target, "CPU", replace(spec, exact=True).load_properties(), "target")
+    assert exact.kv_cache_precision == "f16"
 
 
 def test_device_defaults_are_read_from_openvino() -> None:

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen, QPolygonF
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QImage,
+    QPainter,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QApplication
 
 BAR = QColor("#3b7dd8")
@@ -47,14 +56,17 @@ def ensure_gui_app() -> QGuiApplication:
 def render_speedup_chart(path: Path, title: str, bars: list[SpeedupBar],
                          width: int = 1000) -> Path:
     ensure_gui_app()
-    row_h, top, bottom, left, right = 26, 56, 44, 290, 40
+    row_h, top, bottom, right = 26, 56, 44, 40
+    font = QFont()
+    font.setPixelSize(13)
+    # The label column is as wide as its longest label (within a third of the image).
+    widest = max([0] + [QFontMetrics(font).horizontalAdvance(b.label) for b in bars])
+    left = min(max(290, widest + 24), width // 3 + 120)
     height = top + bottom + row_h * max(1, len(bars))
     image = QImage(width, height, QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    font = QFont()
-    font.setPixelSize(13)
     painter.setFont(font)
     top_value = max([1.5] + [b.speedup + b.spread for b in bars]
                     + [b.bound for b in bars if b.bound is not None])
@@ -64,9 +76,13 @@ def render_speedup_chart(path: Path, title: str, bars: list[SpeedupBar],
         return left + value * scale
 
     painter.drawText(QRectF(10, 8, width - 20, 24), Qt.AlignmentFlag.AlignLeft, title)
+    legend = ["bar: measured speedup"
+              + (" (whisker ± spread)" if any(b.spread for b in bars) else "")]
+    if any(b.bound is not None for b in bars):
+        legend.append("◆ analytic bound")
+    legend.append("line: plain decoding (1.0×)")
     painter.drawText(QRectF(10, 30, width - 20, 20), Qt.AlignmentFlag.AlignLeft,
-                     "bar: measured speedup (whisker ± spread) · ◆ analytic bound · "
-                     "line: plain decoding (1.0×)")
+                     " · ".join(legend))
     for i, bar in enumerate(bars):
         y = top + i * row_h
         painter.setPen(QColor("black"))

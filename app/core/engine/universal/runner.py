@@ -39,10 +39,11 @@ _SEQUENCE_AXIS = 2
 COMPACT_MIN_DEAD = 32
 
 
-def _precision(compiled: ov.CompiledModel) -> str:
-    """The precision the device computes in ("f32", "bf16", "f16"), or "" if it won't say."""
+def _precision(compiled: ov.CompiledModel, name: str = "INFERENCE_PRECISION_HINT") -> str:
+    """The precision the device computes in ("f32", "bf16", "f16"), or with `name` another
+    precision property (the KV cache's), or "" if it won't say."""
     try:
-        return str(compiled.get_property("INFERENCE_PRECISION_HINT").to_string())
+        return str(compiled.get_property(name).to_string())
     except (RuntimeError, AttributeError):
         return ""
 
@@ -66,6 +67,7 @@ class StatefulModel:
         self.sliced_logits = add_rows_input(model)
         compiled = core.compile_model(model, device, dict(properties or {}))
         self.precision = _precision(compiled)
+        self.kv_cache_precision = _precision(compiled, "KV_CACHE_PRECISION")
         self._request = compiled.create_infer_request()
         self.vocab_size = int(model.outputs[0].get_partial_shape()[-1].get_length())
         self.length = 0  # live positions: what the model has read and kept
