@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
 from app.core.engine.genai_session import ATTENTION_BACKEND, GenAISession
+from app.core.engine.precision import KV_CACHE_PRECISION
 
 PROMPT = "Tell me about speculative decoding."
 
@@ -22,6 +23,17 @@ def test_only_plain_cpu_sessions_ask_for_the_stateful_pipeline(demo_dir):
     assert GenAISession._build_properties(PairSpec(target))[ATTENTION_BACKEND] == "SDPA"
     for spec in (PairSpec(target, draft), PairSpec(target, None, mode=Mode.PROMPT_LOOKUP)):
         assert ATTENTION_BACKEND not in GenAISession._build_properties(spec)
+
+
+def test_paged_cpu_sessions_cache_in_f16_like_plain(demo_dir):
+    # The paged CPU cache defaults to u8, plain's stateful one is f16: the speculative
+    # target gets f16 too, unless the caller asks for another precision.
+    target, draft = demo_dir / "target", demo_dir / "draft"
+    for spec in (PairSpec(target, draft), PairSpec(target, None, mode=Mode.PROMPT_LOOKUP)):
+        assert GenAISession._build_properties(spec)[KV_CACHE_PRECISION] == "f16"
+    asked = PairSpec(target, draft, properties={KV_CACHE_PRECISION: "u8"})
+    assert GenAISession._build_properties(asked)[KV_CACHE_PRECISION] == "u8"
+    assert KV_CACHE_PRECISION not in GenAISession._build_properties(PairSpec(target))
 
 
 def test_chats_and_raw_prompts_share_one_stateful_session(demo_dir):
