@@ -22,3 +22,13 @@ def test_the_analysis_finds_a_circle_and_an_upward_import():
 
 def test_every_app_module_has_a_layer():
     assert [m for m in import_edges() if layer_of(m) is None and m != "app"] == []
+
+
+def test_the_picture_shows_rooms_that_only_import_down_and_features_apart(tmp_path):
+    from app.devtools.import_picture import render, room_edges, row_of
+
+    counts = room_edges(import_edges())
+    features = {"app.ui.chat", "app.ui.race", "app.ui.models", "app.ui.endpoints"}
+    assert counts and not [pair for pair in counts if set(pair) <= features]
+    assert all(row_of(b) >= row_of(a) for a, b in counts), "an arrow points up a row"
+    assert render(tmp_path / "graph.png").stat().st_size > 10_000
