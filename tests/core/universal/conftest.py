@@ -1,26 +1,26 @@
-"""Fixtures for the universal backend: the demo target with its foreign-tokenizer draft."""
+"""Fixtures for Tandem's own loop on the demo target: a foreign-tokenizer draft, and the
+draft that shares the target's vocabulary."""
 
 from __future__ import annotations
 
 import pytest
 
 
-@pytest.fixture(scope="session")
-def universal_session(demo_dir):
+def _loop_session(demo_dir, draft: str):
     from app.core.engine import Mode, PairSpec, load_session
 
-    session = load_session(PairSpec(demo_dir / "target", demo_dir / "draft-othertok",
-                                    mode=Mode.UNIVERSAL))
+    return load_session(PairSpec(demo_dir / "target", demo_dir / draft, mode=Mode.UNIVERSAL))
+
+
+@pytest.fixture(scope="session")
+def universal_session(demo_dir):
+    session = _loop_session(demo_dir, "draft-othertok")
     yield session
     session.close()
 
 
 @pytest.fixture(scope="session")
 def shared_session(demo_dir):
-    """The demo pair on Tandem's loop: a draft with the target's own vocabulary."""
-    from app.core.engine import Mode, PairSpec, load_session
-
-    session = load_session(PairSpec(demo_dir / "target", demo_dir / "draft",
-                                    mode=Mode.UNIVERSAL))
+    session = _loop_session(demo_dir, "draft")
     yield session
     session.close()

@@ -14,6 +14,7 @@ from bisect import bisect_right
 
 import numpy as np
 
+from app.core.engine.universal.greedy_draft import GreedyDrafter
 from app.core.engine.universal.runner import StatefulModel
 from app.core.engine.universal.vocab import TokenBytes, complete_utf8_length, is_continuation
 
@@ -22,29 +23,18 @@ from app.core.engine.universal.vocab import TokenBytes, complete_utf8_length, is
 LOOKBEHIND = 4
 
 
-class DraftSide:
+class DraftSide(GreedyDrafter):
     def __init__(self, model: StatefulModel, vocab: TokenBytes,
                  context_length: int | None) -> None:
-        self.model = model
-        self.vocab = vocab
-        self.context_length = context_length
-        self._prompt: list[int] = []
-        self._kv: list[int] = []  # exactly the tokens in the draft's cache
+        super().__init__(model, vocab, context_length)
         self._gen_bytes = bytearray()  # what the cached tokens after the prompt spell
         self._ends: list[int] = []  # byte end of each cached token after the prompt
-        self._agreed = 0  # bytes of _gen_bytes known to equal the committed text
-        self._exhausted = False
-        self.committed_tokens = 0
+        # `_agreed` counts bytes of `_gen_bytes` known to equal the committed text.
 
     def start(self, prompt_ids: list[int]) -> None:
-        self.model.reset()
-        self._prompt = list(prompt_ids)
-        self._kv = []
+        super().start(prompt_ids)
         self._gen_bytes = bytearray()
         self._ends = []
-        self._agreed = 0
-        self._exhausted = False
-        self.committed_tokens = 0  # draft tokens that spell the committed text
 
     def propose(self, committed: bytes | bytearray, steps: int,
                 threshold: float | None = None) -> bytes:
@@ -54,22 +44,9 @@ class DraftSide:
             return b""
         complete = complete_utf8_length(committed)
         full, reused = self._resync(committed, complete)
-        if self.context_length is not None and len(full) + steps > self.context_length:
-            self._exhausted = True  # the draft's context is full: plain steps from here on
+        if self._context_full(len(full), steps):
             return b""
-        logits = self._feed(full, reused)
-        drafted: list[int] = []
-        for step in range(steps):
-            token = int(np.argmax(logits))
-            if token == self.vocab.eos_id or token in self.vocab.special:
-                break
-            if threshold is not None and _confidence(logits, token) < threshold:
-                break
-            drafted.append(token)
-            if step + 1 < steps:
-                logits = self.model.forward([token], rows=1)[-1]
-                self._remember(token)
-        return self.vocab.spell(drafted)
+        return self.vocab.spell(self._draft(self._feed(full, reused), steps, threshold))
 
     def _resync(self, committed: bytes | bytearray, complete: int) -> tuple[list[int], int]:
         """Tokens the cache should hold (the prompt, then the committed text's encoding),
@@ -111,7 +88,3 @@ class DraftSide:
         self._gen_bytes += self.vocab.pieces[token]
         self._ends.append(len(self._gen_bytes))
 
-
-def _confidence(logits: np.ndarray, token: int) -> float:
-    shifted = np.exp(logits - logits[token])
-    return float(1.0 / shifted.sum())

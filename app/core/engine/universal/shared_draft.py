@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from app.core.engine.universal.runner import StatefulModel
+from app.core.engine.universal.greedy_draft import GreedyDrafter
 from app.core.engine.universal.vocab import TokenBytes
 
 
@@ -30,27 +30,9 @@ def shares_vocabulary(target: TokenBytes, draft: TokenBytes) -> bool:
             and target.eos_id == draft.eos_id)
 
 
-class SharedDraftSide:
-    """Greedy drafting over the committed target ids; the cache follows them by trimming."""
-
-    def __init__(self, model: StatefulModel, vocab: TokenBytes,
-                 context_length: int | None) -> None:
-        self.model = model
-        self.vocab = vocab
-        self.context_length = context_length
-        self._prompt: list[int] = []
-        self._kv: list[int] = []  # exactly the tokens in the draft's cache
-        self._agreed = 0  # cached tokens known to equal prompt + committed ids
-        self._exhausted = False
-        self.committed_tokens = 0  # for the loop's draft/target ratio: always equal
-
-    def start(self, prompt_ids: list[int]) -> None:
-        self.model.reset()
-        self._prompt = list(prompt_ids)
-        self._kv = []
-        self._agreed = 0
-        self._exhausted = False
-        self.committed_tokens = 0
+class SharedDraftSide(GreedyDrafter):
+    """Greedy drafting over the committed target ids; the cache follows them by trimming.
+    `committed_tokens` is always the committed ids' count (one vocabulary)."""
 
     def propose_ids(self, committed_ids: Sequence[int], steps: int,
                     threshold: float | None = None) -> list[int]:
@@ -59,23 +41,9 @@ class SharedDraftSide:
         self.committed_tokens = len(committed_ids)
         if self._exhausted or steps <= 0:
             return []
-        wanted = len(self._prompt) + len(committed_ids)
-        if self.context_length is not None and wanted + steps > self.context_length:
-            self._exhausted = True  # the draft's context is full: plain steps from here on
+        if self._context_full(len(self._prompt) + len(committed_ids), steps):
             return []
-        logits = self._feed(committed_ids)
-        drafted: list[int] = []
-        for step in range(steps):
-            token = int(np.argmax(logits))
-            if token == self.vocab.eos_id or token in self.vocab.special:
-                break
-            if threshold is not None and _confidence(logits, token) < threshold:
-                break
-            drafted.append(token)
-            if step + 1 < steps:
-                logits = self.model.forward([token], rows=1)[-1]
-                self._kv.append(token)
-        return drafted
+        return self._draft(self._feed(committed_ids), steps, threshold)
 
     def _feed(self, committed_ids: Sequence[int]) -> np.ndarray:
         """Trim the cache to its longest prefix of prompt + committed ids, feed the rest
@@ -97,7 +65,3 @@ class SharedDraftSide:
         self._agreed = wanted
         return logits
 
-
-def _confidence(logits: np.ndarray, token: int) -> float:
-    shifted = np.exp(logits - logits[token])
-    return float(1.0 / shifted.sum())
