@@ -25,8 +25,13 @@ from app.core.conversation_index import ConversationIndex, ConversationSummary
 from app.core.engine.types import Message
 
 # A tint run over an answer's characters: (length, step index, draft tokens the step
-# accepted, whether these characters came from draft tokens).
-TintRun = tuple[int, int, int, bool]
+# accepted, origin of these characters). The origin is ORIGIN_TARGET, ORIGIN_DRAFT or
+# ORIGIN_LOOKUP; files written before lookup had its own origin hold a bool there, which
+# reads as target (false) or draft (true), and an older Tandem reads 2 as draft.
+TintRun = tuple[int, int, int, int]
+ORIGIN_TARGET = 0  # the target's own token
+ORIGIN_DRAFT = 1  # a draft model's token the target accepted
+ORIGIN_LOOKUP = 2  # a prompt-lookup token (copied from the context) the target accepted
 
 
 @dataclass
@@ -51,7 +56,7 @@ class Turn:
         wrong."""
         if data["role"] not in ("user", "assistant") or not isinstance(data["content"], str):
             raise ValueError("a turn needs a role and text content")
-        tint = [(int(a), int(b), int(c), bool(d)) for a, b, c, d in data.get("tint") or []]
+        tint = [(int(a), int(b), int(c), int(d)) for a, b, c, d in data.get("tint") or []]
         return Turn(data["role"], data["content"], float(data.get("created", 0.0)),
                     data.get("stats"), data.get("settings"), tint)
 

@@ -29,6 +29,17 @@ from app.ui.workers.orderly_exit import OrderlyExit
 SWITCH_INTERVAL_S = 0.0005
 
 
+FIRST_SIZE = (1440, 900)
+SCREEN_SHARE = 0.92  # a first window leaves a margin of the screen free
+
+
+def first_size(available: tuple[int, int]) -> tuple[int, int]:
+    """The first launch's window size: 1440 x 900, or less on a smaller screen (a 1366 x 768
+    laptop, or 1920 x 1080 at 150% scaling: 1280 x 720 logical pixels)."""
+    return (min(FIRST_SIZE[0], int(available[0] * SCREEN_SHARE)),
+            min(FIRST_SIZE[1], int(available[1] * SCREEN_SHARE)))
+
+
 class MainWindow(QMainWindow):
     def __init__(self, loaded: LoadedSettings | None = None,
                  store: ConversationStore | None = None, autoload: bool = True,
@@ -41,7 +52,7 @@ class MainWindow(QMainWindow):
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         gui_gc.install()  # thread rule 7: no thread but this one collects Python cycles
         self.setWindowTitle("Tandem · speculative decoding on your PC")
-        self.resize(1440, 900)
+        self.resize(*first_size(self.screen().availableGeometry().size().toTuple()))
         loaded = loaded or load_settings()
         self.settings: Settings = loaded.settings
         self.first_launch = loaded.first_launch

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.core.engine.errors import TandemError
 from app.core.engine.pair import PairSpec
 from app.core.engine.types import (
+    LOOKUP_SOURCE,
     FinishReason,
     GenerationRequest,
     GenerationResult,
@@ -15,8 +16,8 @@ from app.core.engine.types import (
 )
 
 __all__ = [
-    "FinishReason", "GenerationRequest", "GenerationResult", "Message", "Mode", "PairSpec",
-    "RunStats", "StepEvent", "TandemError", "load_session",
+    "LOOKUP_SOURCE", "FinishReason", "GenerationRequest", "GenerationResult", "Message",
+    "Mode", "PairSpec", "RunStats", "StepEvent", "TandemError", "load_session",
 ]
 
 

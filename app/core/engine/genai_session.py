@@ -30,6 +30,8 @@ from app.core.engine.session import Session
 from app.core.engine.stats import Timing, build_stats
 from app.core.engine.streamer import BurstStreamer
 from app.core.engine.types import (
+    DRAFT_SOURCE,
+    LOOKUP_SOURCE,
     FinishReason,
     GenerationRequest,
     GenerationResult,
@@ -241,7 +243,9 @@ class GenAISession:
                     "longer context.")
             max_new = min(max_new, self.context_length - input_tokens)
         config = self._config(request, max_new)
-        streamer = BurstStreamer(self._decode, sink, stop, request.stop_strings)
+        streamer = BurstStreamer(self._decode, sink, stop, request.stop_strings,
+                                 LOOKUP_SOURCE if self.mode is Mode.PROMPT_LOOKUP
+                                 else DRAFT_SOURCE)
         submitted = time.monotonic()
         try:
             result = self._pipe.generate(inputs, config, streamer)

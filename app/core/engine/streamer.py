@@ -22,7 +22,7 @@ from typing import Any
 import openvino_genai
 
 from app.core.engine.detokenize import IncrementalDetokenizer
-from app.core.engine.types import StepEvent, StepSink
+from app.core.engine.types import DRAFT_SOURCE, StepEvent, StepSink
 
 
 def _spans(flags: Sequence[bool]) -> tuple[tuple[int, bool], ...]:
@@ -37,8 +37,12 @@ def _spans(flags: Sequence[bool]) -> tuple[tuple[int, bool], ...]:
 
 class BurstStreamer(openvino_genai.StreamerBase):
     def __init__(self, decode: Callable[[Sequence[int]], str], sink: StepSink | None,
-                 stop: threading.Event | None, stop_strings: Sequence[str] = ()) -> None:
+                 stop: threading.Event | None, stop_strings: Sequence[str] = (),
+                 source: str = DRAFT_SOURCE) -> None:
         super().__init__()
+        # Who supplies the candidates of the next burst (Tandem's hybrid loop sets it per
+        # step; GenAI's prompt-lookup pipeline is LOOKUP_SOURCE throughout).
+        self.source = source
         self._detok = IncrementalDetokenizer(decode)
         self._sink = sink
         self._stop = stop
@@ -88,7 +92,7 @@ class BurstStreamer(openvino_genai.StreamerBase):
         event = StepEvent(
             index=len(self.steps), text=self._text[self._released : release_to],
             token_ids=tuple(ids), draft_tokens=draft_tokens, timestamp=time.monotonic(),
-            spans=_spans(flags))
+            spans=_spans(flags), source=self.source)
         self._released = release_to
         self.steps.append(event)
         if self._sink is not None:

@@ -74,6 +74,13 @@ class StepEvent:
     # its tokens (an incomplete character, a possible stop string), so tinting follows
     # these runs rather than token boundaries.
     spans: tuple[tuple[int, bool], ...] = ()
+    # Where the step's accepted candidates came from: the draft model (DRAFT_SOURCE) or
+    # prompt lookup, n-grams copied from the context (LOOKUP_SOURCE).
+    source: str = "draft"
+
+
+DRAFT_SOURCE = "draft"
+LOOKUP_SOURCE = "lookup"
 
 
 class StepSink(Protocol):

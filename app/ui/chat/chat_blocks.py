@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument
 
 from app.core.conversations import Turn
-from app.ui.chat.chat_render import PROP_ANSWER, PROP_DRAFT_TOKENS, PROP_FROM_DRAFT, PROP_STEP
+from app.ui.chat.chat_render import PROP_ANSWER, PROP_DRAFT_TOKENS, PROP_ORIGIN, PROP_STEP
 from app.ui.theme import theme
 
 
@@ -49,15 +49,15 @@ def reset_block(cursor: QTextCursor) -> None:
     cursor.setCharFormat(QTextCharFormat())
 
 
-def origin_at(doc: QTextDocument, position: int) -> tuple[int, int, int, bool] | None:
-    """(answer, step, draft tokens, from draft) of the character at a position."""
+def origin_at(doc: QTextDocument, position: int) -> tuple[int, int, int, int] | None:
+    """(answer, step, draft tokens, origin) of the character at a position."""
     cursor = QTextCursor(doc)
     cursor.setPosition(min(position + 1, doc.characterCount() - 1))
     fmt = cursor.charFormat()
     if not fmt.hasProperty(PROP_STEP):
         return None
     return (int(fmt.property(PROP_ANSWER)), int(fmt.property(PROP_STEP)),
-            int(fmt.property(PROP_DRAFT_TOKENS)), bool(fmt.property(PROP_FROM_DRAFT)))
+            int(fmt.property(PROP_DRAFT_TOKENS)), int(fmt.property(PROP_ORIGIN)))
 
 
 def tinted_steps(doc: QTextDocument, answer: int) -> dict[int, int]:
@@ -69,7 +69,7 @@ def tinted_steps(doc: QTextDocument, answer: int) -> dict[int, int]:
         while not it.atEnd():
             fmt = it.fragment().charFormat()
             if fmt.hasProperty(PROP_STEP) and int(fmt.property(PROP_ANSWER)) == answer \
-                    and bool(fmt.property(PROP_FROM_DRAFT)) and theme.is_draft_marked(fmt):
+                    and int(fmt.property(PROP_ORIGIN)) and theme.is_draft_marked(fmt):
                 steps[int(fmt.property(PROP_STEP))] = int(fmt.property(PROP_DRAFT_TOKENS))
             it += 1
         block = block.next()

@@ -79,8 +79,8 @@ class LiveAnswer:
                 or cursor.charFormat().fontFixedPitch():
             return False
         pos = 0
-        for length, step, draft_tokens, from_draft in runs:
-            fmt = tint_format(self.answer, CharOrigin(step, draft_tokens, from_draft), tint_on)
+        for length, step, draft_tokens, origin in runs:
+            fmt = tint_format(self.answer, CharOrigin(step, draft_tokens, origin), tint_on)
             cursor.insertText(text[pos:pos + length], fmt)
             pos += length
         return True

@@ -12,29 +12,40 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.conversations import ORIGIN_DRAFT, ORIGIN_LOOKUP, ORIGIN_TARGET
 from app.ui.chat.chat_view import ChatView
 from app.ui.chat.prompt_input import PromptInput
 from app.ui.chat.system_prompt import SystemPromptEdit
 from app.ui.theme import theme
 
 
-def swatch_html(draft: bool, text: str) -> str:
-    """A legend entry drawn the way the transcript marks draft (or target) text."""
+def swatch_html(origin: int, text: str) -> str:
+    """A legend entry drawn the way the transcript marks a draft, lookup or target token."""
     style = f"border:1px solid {theme.BORDER};"
-    if draft and theme.DRAFT_STYLE in ("tint", "both"):
-        style += f" background:{theme.DRAFT_TINT}; color:{theme.DRAFT_TINT_TEXT};"
-    elif not draft:
+    marked = origin != ORIGIN_TARGET
+    tint, tint_text = (theme.LOOKUP_TINT, theme.LOOKUP_TINT_TEXT) if origin == ORIGIN_LOOKUP \
+        else (theme.DRAFT_TINT, theme.DRAFT_TINT_TEXT)
+    if marked and theme.DRAFT_STYLE in ("tint", "both"):
+        style += f" background:{tint}; color:{tint_text};"
+    elif not marked:
         style += f" background:{theme.TARGET_SWATCH};"
-    if draft and theme.DRAFT_STYLE in ("underline", "both"):
-        style += " text-decoration: underline;"
-    sample = "abc" if draft and theme.DRAFT_STYLE != "tint" else "&nbsp;&nbsp;&nbsp;&nbsp;"
+    if marked and theme.DRAFT_STYLE in ("underline", "both"):
+        line = "dotted" if origin == ORIGIN_LOOKUP else "dashed"
+        style += f" text-decoration: underline {line};"
+    sample = "abc" if marked and theme.DRAFT_STYLE != "tint" else "&nbsp;&nbsp;&nbsp;&nbsp;"
     return f'<span style="{style}">{sample}</span>&nbsp;{text}'
 
 
-def _legend(draft: bool, text: str) -> QLabel:
-    label = QLabel(swatch_html(draft, text))
-    label.setObjectName("Legend")
-    return label
+LEGEND = ((ORIGIN_DRAFT, "draft token"), (ORIGIN_LOOKUP, "looked up"),
+          (ORIGIN_TARGET, "target token"))
+LEGEND_TIP = ("Accepted draft tokens are green; tokens that prompt lookup copied from the "
+              "context (Prompt lookup, Hybrid) are amber; the rest is the target's own. "
+              "Hover the text for its step.")
+
+
+def legend_html() -> str:
+    """The whole legend in one wrapping label, so it never widens the window."""
+    return "&nbsp;&nbsp;&nbsp; ".join(swatch_html(origin, text) for origin, text in LEGEND)
 
 
 class ErrorBanner(QLabel):
@@ -88,15 +99,12 @@ class ChatPanel(QWidget):
         layout.addWidget(self.system_prompt)
         legend = QHBoxLayout()
         legend.setSpacing(14)
-        self.draft_legend = _legend(True, "accepted draft token")
-        self.target_legend = _legend(False, "target token")
-        legend.addWidget(self.draft_legend)
-        legend.addWidget(self.target_legend)
+        self.legend = QLabel(legend_html())
+        self.legend.setObjectName("Legend")
+        self.legend.setWordWrap(True)
+        self.legend.setToolTip(LEGEND_TIP)
+        legend.addWidget(self.legend, 1)
         theme.notifier().changed.connect(self.restyle_legend)
-        hint = QLabel("hover text for its step")
-        hint.setObjectName("Legend")
-        legend.addWidget(hint)
-        legend.addStretch(1)
         self.tint_switch = QCheckBox("Mark draft tokens")
         self.tint_switch.setChecked(True)
         legend.addWidget(self.tint_switch)
@@ -148,8 +156,7 @@ class ChatPanel(QWidget):
         layout.addLayout(actions)
 
     def restyle_legend(self) -> None:
-        self.draft_legend.setText(swatch_html(True, "accepted draft token"))
-        self.target_legend.setText(swatch_html(False, "target token"))
+        self.legend.setText(legend_html())
 
     def set_running(self, running: bool) -> None:
         self.send.setEnabled(not running)

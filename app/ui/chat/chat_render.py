@@ -20,7 +20,7 @@ from PySide6.QtGui import (
     QTextFormat,
 )
 
-from app.core.conversations import TintRun
+from app.core.conversations import ORIGIN_LOOKUP, ORIGIN_TARGET, TintRun
 from app.ui.chat.chat_highlight import highlight
 from app.ui.theme import theme
 
@@ -28,7 +28,7 @@ from app.ui.theme import theme
 PROP_ANSWER = QTextFormat.Property.UserProperty + 1  # which answer (turn index)
 PROP_STEP = QTextFormat.Property.UserProperty + 2  # target step index
 PROP_DRAFT_TOKENS = QTextFormat.Property.UserProperty + 3  # draft tokens that step accepted
-PROP_FROM_DRAFT = QTextFormat.Property.UserProperty + 4  # this character came from one
+PROP_ORIGIN = QTextFormat.Property.UserProperty + 4  # ORIGIN_TARGET, _DRAFT or _LOOKUP
 PROP_CODE_BLOCK = QTextFormat.Property.UserProperty + 5  # code block number (copy links)
 ALIGN_WINDOW = 16  # how far ahead a rendered character may find its source character
 
@@ -37,13 +37,13 @@ ALIGN_WINDOW = 16  # how far ahead a rendered character may find its source char
 class CharOrigin:
     step: int
     draft_tokens: int
-    from_draft: bool
+    origin: int  # ORIGIN_TARGET, ORIGIN_DRAFT or ORIGIN_LOOKUP (conversations.py)
 
 
 def expand_runs(runs: Sequence[TintRun]) -> list[CharOrigin]:
     out: list[CharOrigin] = []
-    for length, step, draft_tokens, from_draft in runs:
-        out.extend([CharOrigin(step, draft_tokens, from_draft)] * length)
+    for length, step, draft_tokens, origin in runs:
+        out.extend([CharOrigin(step, draft_tokens, origin)] * length)
     return out
 
 
@@ -52,9 +52,9 @@ def tint_format(answer: int, origin: CharOrigin, tint_on: bool) -> QTextCharForm
     fmt.setProperty(PROP_ANSWER, answer)
     fmt.setProperty(PROP_STEP, origin.step)
     fmt.setProperty(PROP_DRAFT_TOKENS, origin.draft_tokens)
-    fmt.setProperty(PROP_FROM_DRAFT, origin.from_draft)
-    if tint_on and origin.from_draft:
-        theme.mark_draft(fmt)
+    fmt.setProperty(PROP_ORIGIN, origin.origin)
+    if tint_on and origin.origin != ORIGIN_TARGET:
+        theme.mark_draft(fmt, lookup=origin.origin == ORIGIN_LOOKUP)
     return fmt
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.core.conversations import TintRun
-from app.core.engine import StepEvent
+from app.core.conversations import ORIGIN_DRAFT, ORIGIN_LOOKUP, ORIGIN_TARGET, TintRun
+from app.core.engine import LOOKUP_SOURCE, StepEvent
 from app.ui.theme import theme
 
 SUGGESTIONS = ("Tell me about speculative decoding.",
@@ -14,11 +14,18 @@ SUGGESTIONS = ("Tell me about speculative decoding.",
                "What is a draft model?")
 
 
-def step_tooltip(step: int, draft_tokens: int, from_draft: bool) -> str:
+ORIGIN_WORDS = {ORIGIN_TARGET: "the target's own token",
+                ORIGIN_DRAFT: "a draft token the target accepted",
+                ORIGIN_LOOKUP: "a prompt-lookup token (copied from the context) the target "
+                               "accepted"}
+
+
+def step_tooltip(step: int, draft_tokens: int, origin: int) -> str:
     if step == 0:
         return "Step 0 (prefill): the target's first token."
-    accepted = f"{draft_tokens} draft token{'s' if draft_tokens != 1 else ''}"
-    who = "a draft token the target accepted" if from_draft else "the target's own token"
+    kind = "looked-up" if origin == ORIGIN_LOOKUP else "draft"
+    accepted = f"{draft_tokens} {kind} token{'s' if draft_tokens != 1 else ''}"
+    who = ORIGIN_WORDS.get(origin, ORIGIN_WORDS[ORIGIN_DRAFT])
     return f"Target step {step}: accepted {accepted}, then added 1 of its own.\n" \
            f"This text came from {who}."
 
@@ -47,8 +54,10 @@ def _marked_sample() -> str:
 
 
 def runs_from_event(event: StepEvent) -> list[TintRun]:
-    """The event's character spans as tint runs tagged with its step."""
-    return [(length, event.index, event.draft_tokens, from_draft)
+    """The event's character spans as tint runs tagged with its step and their origin."""
+    accepted = ORIGIN_LOOKUP if event.source == LOOKUP_SOURCE else ORIGIN_DRAFT
+    return [(length, event.index, event.draft_tokens,
+             accepted if from_draft else ORIGIN_TARGET)
             for length, from_draft in event.spans if length > 0]
 
 

@@ -258,8 +258,8 @@ class ChatView(QTextBrowser):
 
     # -- inspection (tooltips, tests) -----------------------------------------------------
 
-    def origin_at(self, position: int) -> tuple[int, int, int, bool] | None:
-        """(answer, step, draft tokens, from draft) of the character at a position."""
+    def origin_at(self, position: int) -> tuple[int, int, int, int] | None:
+        """(answer, step, draft tokens, origin) of the character at a position."""
         return origin_at(self.document(), position)
 
     def tinted_steps(self, answer: int) -> dict[int, int]:

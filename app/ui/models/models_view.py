@@ -94,6 +94,8 @@ class ModelsView(QWidget):
         self.disk.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.account = QLabel("")
         self.account.setObjectName("Muted")
+        for label in (self.disk, self.account):  # a long store path must not widen the window
+            label.setWordWrap(True)
         self.sign_in = QPushButton("Sign in to Hugging Face…")
         self.add = QPushButton("Add local model…")
         top.addWidget(self.disk, 1)
@@ -145,6 +147,7 @@ class ModelsView(QWidget):
         self.local_empty = QLabel("No pairs pulled or added yet. The demo pair ships with "
                                   "Tandem and is always ready.")
         self.local_empty.setObjectName("Muted")
+        self.local_empty.setWordWrap(True)
         local_layout.addWidget(self.local_empty)
         local_layout.addWidget(self.local, 1)
         local_layout.addStretch(0)

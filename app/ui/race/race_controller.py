@@ -18,7 +18,14 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from app.core.bench.race import RaceRound, RaceSummary, devices_overlap, race_markdown
 from app.core.bench.race import timeline as result_timeline
 from app.core.bench.tuner import TunedChoice, fastest_plain_target, stored_choice
-from app.core.engine import GenerationRequest, GenerationResult, Mode, PairSpec, StepEvent
+from app.core.engine import (
+    LOOKUP_SOURCE,
+    GenerationRequest,
+    GenerationResult,
+    Mode,
+    PairSpec,
+    StepEvent,
+)
 from app.core.store.pairs import ReadyPair, list_ready_pairs
 from app.ui.race.race_view import RaceView
 from app.ui.shared.remote_pairs import remote_ready_pairs, remote_spec
@@ -283,7 +290,7 @@ class RaceController(QObject):
             if self._pending[side]:
                 pane = self.view.plain if side == "plain" else self.view.speculative
                 for event in self._pending[side]:
-                    pane.append(event.text, event.spans)
+                    pane.append(event.text, event.spans, event.source == LOOKUP_SOURCE)
                 self._pending[side].clear()
                 self.view.show_curve(side == "speculative", self._live[side])
 

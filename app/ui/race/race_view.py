@@ -43,12 +43,14 @@ class RacePane(QGroupBox):
         self.text.clear()
         self.status.setText(status)
 
-    def append(self, text: str, spans: tuple[tuple[int, bool], ...] = ()) -> None:
-        """Append text; characters that came from accepted draft tokens are tinted."""
+    def append(self, text: str, spans: tuple[tuple[int, bool], ...] = (),
+               lookup: bool = False) -> None:
+        """Append text; characters that came from accepted draft tokens are tinted (in the
+        lookup colour when prompt lookup supplied them)."""
         cursor = self.text.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
         plain, tinted = QTextCharFormat(), QTextCharFormat()
-        theme.mark_draft(tinted)  # the same mark as in the chat
+        theme.mark_draft(tinted, lookup=lookup)  # the same marks as in the chat
         offset = 0
         for length, from_draft in spans or ((len(text), False),):
             cursor.insertText(text[offset:offset + length], tinted if from_draft else plain)
@@ -59,11 +61,13 @@ class RacePane(QGroupBox):
 
 
 def _combo() -> QComboBox:
-    """A selector sized for about 22 characters, not for its longest item (an endpoint's
-    name can be long); the full text shows in its open list."""
+    """A selector sized for about 14 characters, not for its longest item (an endpoint's
+    name can be long): three of them share a row that must fit a 1280-pixel screen. It
+    grows with the window; the full text shows in its open list and its tooltip."""
     combo = QComboBox()
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(22)
+    combo.setMinimumContentsLength(14)
+    combo.currentTextChanged.connect(combo.setToolTip)
     return combo
 
 

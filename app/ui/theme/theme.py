@@ -37,6 +37,9 @@ CODE_BG = LIGHT.CODE_BG
 DRAFT_TINT = LIGHT.DRAFT_TINT
 DRAFT_TINT_TEXT = LIGHT.DRAFT_TINT_TEXT
 DRAFT_UNDERLINE = LIGHT.DRAFT_UNDERLINE
+LOOKUP_TINT = LIGHT.LOOKUP_TINT
+LOOKUP_TINT_TEXT = LIGHT.LOOKUP_TINT_TEXT
+LOOKUP_UNDERLINE = LIGHT.LOOKUP_UNDERLINE
 TARGET_SWATCH = LIGHT.TARGET_SWATCH
 ERROR_BG = LIGHT.ERROR_BG
 ERROR_TEXT = LIGHT.ERROR_TEXT
@@ -162,19 +165,27 @@ def set_draft_style(style: str) -> None:
         notifier().changed.emit()
 
 
-def mark_draft(fmt: QTextCharFormat) -> None:
-    """Mark a character format as an accepted draft token, in the chosen style."""
+def mark_draft(fmt: QTextCharFormat, lookup: bool = False) -> None:
+    """Mark a character format as an accepted draft token (green, dashed) or an accepted
+    prompt-lookup token (amber, dotted), in the chosen style."""
+    tint, text, line = (LOOKUP_TINT, LOOKUP_TINT_TEXT, LOOKUP_UNDERLINE) if lookup \
+        else (DRAFT_TINT, DRAFT_TINT_TEXT, DRAFT_UNDERLINE)
     if DRAFT_STYLE in ("tint", "both"):
-        fmt.setBackground(QColor(DRAFT_TINT))
-        fmt.setForeground(QColor(DRAFT_TINT_TEXT))
+        fmt.setBackground(QColor(tint))
+        fmt.setForeground(QColor(text))
     if DRAFT_STYLE in ("underline", "both"):
-        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
-        fmt.setUnderlineColor(QColor(DRAFT_UNDERLINE))
+        fmt.setUnderlineStyle(UNDERLINES[lookup])
+        fmt.setUnderlineColor(QColor(line))
+
+
+UNDERLINES = {False: QTextCharFormat.UnderlineStyle.DashUnderline,
+              True: QTextCharFormat.UnderlineStyle.DotLine}
 
 
 def is_draft_marked(fmt: QTextCharFormat) -> bool:
-    tinted = fmt.background().color() == QColor(DRAFT_TINT)
-    underlined = fmt.underlineStyle() == QTextCharFormat.UnderlineStyle.DashUnderline
+    """Whether a format carries either mark (draft or lookup) in the chosen style."""
+    tinted = fmt.background().color() in (QColor(DRAFT_TINT), QColor(LOOKUP_TINT))
+    underlined = fmt.underlineStyle() in UNDERLINES.values()
     return {"tint": tinted, "underline": underlined, "both": tinted and underlined}[
         DRAFT_STYLE]
 

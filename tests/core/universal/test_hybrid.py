@@ -87,3 +87,25 @@ def test_cli_hybrid_runs_the_loop_and_keeps_plains_text(capsys: pytest.CaptureFi
     assert hybrid["accepted_tokens"] >= 20
     assert main(["generate", "--hybrid", "3", "--no-draft", "Hi."]) == 2
     assert "--hybrid needs a draft model" in capsys.readouterr().err
+
+
+def test_each_step_names_its_source(shared_session):
+    """The window tints lookup and draft tokens apart: every step event says which source
+    supplied its candidates, and the counts agree with the loop's own."""
+    events: list = []
+    result = shared_session.generate(replace(CASES[0], num_assistant_tokens=4,
+                                             max_ngram_size=3), events.append)
+    figures = result.library
+    by_source = {"lookup": 0, "draft": 0}
+    for event in events[1:]:  # step 0 is the prefill: nothing was drafted
+        by_source[event.source] += event.draft_tokens
+    assert by_source["lookup"] == figures["lookup_accepted"] > 0
+    assert by_source["draft"] == figures["draft_accepted"]
+
+
+def test_genai_prompt_lookup_steps_are_lookup(lookup_session):
+    events: list = []
+    lookup_session.generate(replace(CASES[0], num_assistant_tokens=3, max_ngram_size=3),
+                            events.append)
+    assert {event.source for event in events} == {"lookup"}
+    assert sum(event.draft_tokens for event in events) > 0

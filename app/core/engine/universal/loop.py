@@ -28,7 +28,7 @@ from statistics import median
 import numpy as np
 
 from app.core.engine.streamer import BurstStreamer
-from app.core.engine.types import GenerationRequest
+from app.core.engine.types import DRAFT_SOURCE, LOOKUP_SOURCE, GenerationRequest
 from app.core.engine.universal.candidates import target_candidates
 from app.core.engine.universal.draft_side import DraftSide
 from app.core.engine.universal.lookup import NgramIndex
@@ -160,6 +160,7 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide | Shared
             report.draft_accepted += accepted
         committed += vocab.spell(burst)
         report.drafted_per_step.append(len(candidates))
+        streamer.source = LOOKUP_SOURCE if looked_up else DRAFT_SOURCE
         going = _emit(streamer, burst, stop_ids)
         model_time = target.infer_seconds + draft.model.infer_seconds - model_before
         report.overhead_ms.append((time.perf_counter() - started - model_time) * 1000)
