@@ -99,8 +99,14 @@ def bench(args: argparse.Namespace) -> int:
 
 
 def tune(args: argparse.Namespace) -> int:
+    from app.core.bench.tuner import BACKENDS
     from app.core.bench.tuner import tune as run_tuner
 
+    backends = [b for b in args.backends.split(",") if b] if args.backends else None
+    unknown = [b for b in backends or () if b not in BACKENDS]
+    if unknown:
+        raise InvalidSettingsError(f"Unknown backend: {', '.join(unknown)}.",
+                                   f"Use one or more of {', '.join(BACKENDS)}.")
     spec, pair_id = _spec(args)
 
     def report(trial: Any) -> None:
@@ -114,9 +120,6 @@ def tune(args: argparse.Namespace) -> int:
 
     print(f"tandem tune: {spec.label()} on {spec.device} / draft "
           f"{spec.resolved_draft_device}", flush=True)
-    from app.core.engine import Mode
-
-    backends = [Mode(b) for b in args.backends.split(",") if b] if args.backends else None
     result = run_tuner(spec, pair_id, k_values=range(1, args.max_k + 1),
                        new_tokens=args.max_new_tokens, repeats=args.repeats, on_trial=report,
                        backends=backends)
@@ -165,5 +168,6 @@ def register(sub: Any) -> None:
     t.add_argument("--max-new-tokens", type=int, default=64)
     t.add_argument("--repeats", type=int, default=2)
     t.add_argument("--backends", help="comma-separated: draft (GenAI), universal (Tandem's "
-                   "own loop), prompt_lookup (default: the pair's own)")
+                   "own loop), prompt_lookup, hybrid (lookup and draft on Tandem's loop); "
+                   "default: the pair's own")
     t.set_defaults(handler=tune)

@@ -23,12 +23,13 @@ DRAFT_STYLES = ("tint", "underline", "both")
 
 
 class RunMode(StrEnum):
-    """How the window generates: plain, speculative (fixed K or confidence), prompt lookup or
-    auto."""
+    """How the window generates: plain, speculative (fixed K or confidence), prompt lookup,
+    hybrid (prompt lookup where the context repeats, the draft elsewhere) or auto."""
     PLAIN = "plain"
     SPECULATIVE_K = "speculative_k"
     SPECULATIVE_CONFIDENCE = "speculative_confidence"
     PROMPT_LOOKUP = "prompt_lookup"
+    HYBRID = "hybrid"  # on Tandem's loop: lookup candidates first, the draft's otherwise
     AUTO = "auto"  # the tuner's stored choice for the pair and devices (see `tuned`)
 
 
@@ -62,6 +63,8 @@ class GenerationSettings:
             return Mode.PLAIN
         if self.mode is RunMode.PROMPT_LOOKUP:
             return Mode.PROMPT_LOOKUP
+        if self.mode is RunMode.HYBRID:
+            return Mode.UNIVERSAL  # the hybrid runs on Tandem's loop, whatever the tokenizers
         return Mode.DRAFT
 
     def pair_spec(self, target: Path, draft: Path | None, device: str,
@@ -70,6 +73,8 @@ class GenerationSettings:
         mode = self.engine_mode
         if mode is Mode.DRAFT and draft is None:
             mode = Mode.PLAIN  # a pair without a draft can only run plain
+        if mode is Mode.UNIVERSAL and draft is None:
+            mode = Mode.PROMPT_LOOKUP  # the hybrid's other half
         if mode is Mode.DRAFT and universal:
             mode = Mode.UNIVERSAL
         drafted = mode in (Mode.DRAFT, Mode.UNIVERSAL)
@@ -88,7 +93,8 @@ class GenerationSettings:
             confidence = self.confidence
         elif mode is not Mode.PLAIN:
             k = self.k
-        if mode is Mode.PROMPT_LOOKUP:
+        if mode is Mode.PROMPT_LOOKUP or (mode is Mode.UNIVERSAL
+                                          and self.mode is RunMode.HYBRID):
             ngram = self.ngram
         return GenerationRequest(
             messages=messages, max_new_tokens=self.max_new_tokens, do_sample=self.do_sample,
@@ -104,8 +110,8 @@ class GenerationSettings:
 
     def tuned(self, mode: str | None, k: int | None,
               confidence: float | None) -> GenerationSettings:
-        """Auto mode resolved: a stored choice's mode ("plain", "draft", "universal" or
-        "prompt_lookup") with its K or threshold; `mode=None` (never tuned) gives
+        """Auto mode resolved: a stored choice's mode ("plain", "draft", "universal",
+        "prompt_lookup" or "hybrid") with its K or threshold; `mode=None` (never tuned) gives
         speculative K=3. (Whether a draft runs on Tandem's own loop is the spec's
         business: `pair_spec(..., universal=True)`.)"""
         if mode is None:
@@ -114,6 +120,8 @@ class GenerationSettings:
             return replace(self, mode=RunMode.PLAIN)
         if mode == Mode.PROMPT_LOOKUP.value:
             return replace(self, mode=RunMode.PROMPT_LOOKUP, k=k or self.k)
+        if mode == RunMode.HYBRID.value:
+            return replace(self, mode=RunMode.HYBRID, k=k or self.k)
         if confidence is not None:
             return replace(self, mode=RunMode.SPECULATIVE_CONFIDENCE, confidence=confidence)
         return replace(self, mode=RunMode.SPECULATIVE_K, k=k or self.k)

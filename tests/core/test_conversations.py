@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from app.core.conversations import (
+    ORIGIN_DRAFT,
+    ORIGIN_LOOKUP,
+    ORIGIN_TARGET,
     Conversation,
     ConversationStore,
     Turn,
@@ -29,7 +32,8 @@ def _conversation(title: str = "Adding numbers") -> Conversation:
                    Turn("assistant", "```python\ndef add(a, b):\n    return a + b\n```",
                         stats={"generated_tokens": 12, "summary": "50.0 tok/s · 12 tokens"},
                         settings={"mode": "speculative_k", "k": 3},
-                        tint=[(3, 1, 2, True), (1, 1, 2, False)])]
+                        tint=[(3, 1, 2, ORIGIN_DRAFT), (2, 2, 3, ORIGIN_LOOKUP),
+                              (1, 2, 3, ORIGIN_TARGET)])]
     return conv
 
 
@@ -43,6 +47,13 @@ def test_round_trip_keeps_turns_stats_settings_and_tint(tmp_path: Path) -> None:
     assert loaded.messages() == (Message("system", "Be brief."),
                                  Message("user", conv.turns[0].content),
                                  Message("assistant", conv.turns[1].content))
+
+
+def test_a_file_from_before_lookup_origins_reads_its_bools_as_draft_and_target() -> None:
+    data = _conversation().to_dict()
+    data["turns"][1]["tint"] = [[3, 1, 2, True], [1, 1, 2, False]]  # as older files hold it
+    turn = Conversation.from_dict(json.loads(json.dumps(data))).turns[1]
+    assert turn.tint == [(3, 1, 2, ORIGIN_DRAFT), (1, 1, 2, ORIGIN_TARGET)]
 
 
 def test_search_rename_delete(tmp_path: Path) -> None:

@@ -87,3 +87,19 @@ def test_generation_settings_build_spec_and_request(demo_dir: Path) -> None:
     # A pair without a draft falls back to plain for speculative modes.
     assert GenerationSettings().pair_spec(demo_dir / "target", None, "CPU", None,
                                           "d").mode is Mode.PLAIN
+
+
+def test_hybrid_settings_run_the_loop_with_lookup(demo_dir: Path) -> None:
+    msgs = (Message("user", "hi"),)
+    hybrid = GenerationSettings(mode=RunMode.HYBRID, k=5, ngram=2)
+    spec = hybrid.pair_spec(demo_dir / "target", demo_dir / "draft", "CPU", None, "demo")
+    assert spec.resolved_mode is Mode.UNIVERSAL and spec.draft is not None
+    request = hybrid.request(msgs, Mode.UNIVERSAL)
+    assert (request.num_assistant_tokens, request.max_ngram_size) == (5, 2)
+    # A pair without a draft keeps the hybrid's lookup half.
+    assert hybrid.pair_spec(demo_dir / "target", None, "CPU", None, "d").mode \
+        is Mode.PROMPT_LOOKUP
+    # A speculative K on the loop is not a hybrid: no lookup there.
+    assert GenerationSettings(k=5).request(msgs, Mode.UNIVERSAL).max_ngram_size is None
+    assert GenerationSettings().tuned("hybrid", 4, None) == replace(
+        GenerationSettings(), mode=RunMode.HYBRID, k=4)

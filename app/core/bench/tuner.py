@@ -1,9 +1,10 @@
 """The tuner: measure K from 1 to 8 and a few confidence thresholds, on each backend that
 can run the pair (GenAI's speculative pipeline, Tandem's own loop on the stateful runtime,
-prompt lookup), against plain decoding; keep the fastest, and store the choice per pair and
-devices. Speedups count against the best plain setting the user could run: the target's
-fastest weight format on disk (best_plain.py). When nothing beats it by a clear margin, the
-choice is plain in that format: the worst case is never slower.
+prompt lookup, the hybrid of lookup and draft on Tandem's loop), against plain decoding;
+keep the fastest, and store the choice per pair and devices. Speedups count against the
+best plain setting the user could run: the target's fastest weight format on disk
+(best_plain.py). When nothing beats it by a clear margin, the choice is plain in that
+format: the worst case is never slower.
 
 `stored_choice()` is what the chat window's "auto" mode reads (no Qt here).
 """
@@ -49,7 +50,7 @@ class Trial:
     identical: bool  # same greedy text, or different only at numerical ties
     slowest_round: float = 0.0  # the lowest per-round ratio over all prompts
     tie_margins: tuple[float, ...] = ()  # the target's top-2 margin at each tie
-    backend: str = Mode.DRAFT.value  # a Mode value: draft, universal or prompt_lookup
+    backend: str = Mode.DRAFT.value  # one of BACKENDS
     # per prompt class (prompt_class.py): (class, speedup, slowest round)
     per_class: tuple[tuple[str, float, float], ...] = ()
     # Tokens per target pass (generated / target steps): the most any speedup could be with
@@ -81,8 +82,12 @@ class Trial:
             f"{BACKEND_NAMES.get(self.backend, self.backend)} {setting}"
 
 
+# The hybrid is not an engine mode: Tandem's loop (Mode.UNIVERSAL) with max_ngram_size set.
+HYBRID = "hybrid"
+HYBRID_NGRAM = 3
+BACKENDS = (Mode.DRAFT.value, Mode.UNIVERSAL.value, Mode.PROMPT_LOOKUP.value, HYBRID)
 BACKEND_NAMES = {Mode.DRAFT.value: "GenAI speculative", Mode.UNIVERSAL.value: "Tandem loop",
-                 Mode.PROMPT_LOOKUP.value: "prompt lookup"}
+                 Mode.PROMPT_LOOKUP.value: "prompt lookup", HYBRID: "hybrid"}
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ class TunedChoice:
     pair_id: str
     device: str
     draft_device: str
-    mode: str  # "plain", or the backend: "draft", "universal" or "prompt_lookup"
+    mode: str  # "plain", or the backend: "draft", "universal", "prompt_lookup" or "hybrid"
     k: int | None = None
     confidence: float | None = None
     speedup: float = 1.0  # of the chosen setting over plain (1.0 for plain)
@@ -109,7 +114,7 @@ class TunedChoice:
     @property
     def uses_draft(self) -> bool:
         """Whether the choice loads the draft model."""
-        return self.mode in (Mode.DRAFT.value, Mode.UNIVERSAL.value)
+        return self.mode in (Mode.DRAFT.value, Mode.UNIVERSAL.value, HYBRID)
 
     @property
     def speculative(self) -> bool:
@@ -117,11 +122,12 @@ class TunedChoice:
         return self.mode != Mode.PLAIN.value
 
     def apply(self, request: GenerationRequest) -> GenerationRequest:
-        """The request with the tuned K or threshold (unchanged for plain)."""
+        """The request with the tuned K or threshold (and the hybrid's n-gram size)."""
         if not self.speculative:
             return replace(request, num_assistant_tokens=None, confidence_threshold=None)
         return replace(request, num_assistant_tokens=self.k,
-                       confidence_threshold=self.confidence)
+                       confidence_threshold=self.confidence,
+                       max_ngram_size=_ngram(self.mode) or request.max_ngram_size)
 
     def describe(self) -> str:
         """One sentence for the user: what was chosen and how much faster it was."""
@@ -186,18 +192,23 @@ def choose_routed(trials: Sequence[Trial], margin: float = MARGIN
     return best, tuple(c for c in classes if c not in wins)
 
 
-def _backend_spec(spec: PairSpec, backend: Mode) -> PairSpec:
-    if backend is Mode.PROMPT_LOOKUP:
+def _backend_spec(spec: PairSpec, backend: str) -> PairSpec:
+    if backend == Mode.PROMPT_LOOKUP.value:
         return PairSpec(spec.target, None, spec.device, None, Mode.PROMPT_LOOKUP, spec.name,
                         spec.load_properties())
-    return replace(spec, mode=backend)
+    return replace(spec, mode=Mode.UNIVERSAL if backend == HYBRID else Mode(backend))
 
 
-def _settings(backend: Mode, k_values: Sequence[int], thresholds: Sequence[float]
+def _ngram(backend: str) -> int | None:
+    """The n-gram size a backend's requests carry (None: no lookup, or GenAI's default)."""
+    return HYBRID_NGRAM if backend == HYBRID else None
+
+
+def _settings(backend: str, k_values: Sequence[int], thresholds: Sequence[float]
               ) -> list[tuple[int | None, float | None]]:
     ks: list[tuple[int | None, float | None]] = [(k, None) for k in k_values]
-    if backend is Mode.PROMPT_LOOKUP:
-        return ks  # prompt lookup has no confidence to threshold
+    if backend in (Mode.PROMPT_LOOKUP.value, HYBRID):
+        return ks  # lookup has no confidence to threshold (the hybrid's draft could: later)
     return ks + [(None, t) for t in thresholds]
 
 
@@ -206,7 +217,7 @@ def calibrate(spec: PairSpec, pair_id: str, *, k_values: Sequence[int] = range(1
               prompts: Sequence[str] = CALIBRATION_PROMPTS, new_tokens: int = 64,
               repeats: int = 2, margin: float = MARGIN,
               on_trial: Callable[[Trial], None] | None = None,
-              backends: Sequence[Mode] | None = None,
+              backends: Sequence[str] | None = None,
               plain_options: Sequence[PlainOption] | None = None) -> TuningResult:
     """Measure every backend and setting against plain decoding of the same target (for
     speed and the greedy-text check), and scale each speedup to the best plain setting:
@@ -214,7 +225,10 @@ def calibrate(spec: PairSpec, pair_id: str, *, k_values: Sequence[int] = range(1
     """
     if spec.draft is None:
         raise ValueError("tuning needs a pair with a draft")
-    backends = list(backends or [spec.resolved_mode])
+    backends = list(backends or [spec.resolved_mode.value])
+    unknown = [b for b in backends if b not in BACKENDS]
+    if unknown:
+        raise ValueError(f"unknown backend {', '.join(unknown)}: use {', '.join(BACKENDS)}")
     options = list(plain_options or sibling_formats(spec.target))
     if all(o.folder != spec.target for o in options):
         options.insert(0, PlainOption(spec.target.name, spec.target))
@@ -261,7 +275,7 @@ def calibrate(spec: PairSpec, pair_id: str, *, k_values: Sequence[int] = range(1
     return TuningResult(choice, trials, figures, scale)
 
 
-def _trial(plain: Session, speculative: Session, backend: Mode, k: int | None,
+def _trial(plain: Session, speculative: Session, backend: str, k: int | None,
            threshold: float | None, prompts: Sequence[str], new_tokens: int, repeats: int,
            warm: bool, scale: float) -> Trial:
     ratios: list[float] = []
@@ -273,7 +287,8 @@ def _trial(plain: Session, speculative: Session, backend: Mode, k: int | None,
     for prompt in prompts:
         base = GenerationRequest.chat(prompt, max_new_tokens=new_tokens)
         cand = GenerationRequest.chat(prompt, max_new_tokens=new_tokens, num_assistant_tokens=k,
-                                      confidence_threshold=threshold)
+                                      confidence_threshold=threshold,
+                                      max_ngram_size=_ngram(backend))
         # Warm both pipelines up once; later settings reuse compiled kernels.
         result = compare(plain, speculative, base, cand, repeats=repeats,
                          warmup=0 if warm else 1)
@@ -293,7 +308,7 @@ def _trial(plain: Session, speculative: Session, backend: Mode, k: int | None,
     per_class = tuple((name, _geomean(values), min(slowest, default=0.0))
                       for name, (values, slowest) in sorted(by_class.items()))
     return Trial(k, threshold, _geomean(ratios), accepted / drafted if drafted else None,
-                 identical, min(rounds, default=0.0), tuple(ties), backend.value, per_class,
+                 identical, min(rounds, default=0.0), tuple(ties), backend, per_class,
                  generated / steps if steps else math.inf)
 
 
@@ -338,7 +353,7 @@ def auto_target(choice: TunedChoice | None, target: Path, universal: bool) -> tu
         return target, universal
     if not choice.speculative:
         return fastest_plain_target(choice, target), universal
-    return target, universal or choice.mode == Mode.UNIVERSAL.value
+    return target, universal or choice.mode in (Mode.UNIVERSAL.value, HYBRID)
 
 
 def auto_route(choice: TunedChoice | None, target: Path) -> PlainRoute | None:

@@ -27,6 +27,7 @@ MODE_LABELS = {
     RunMode.SPECULATIVE_K: "Speculative · fixed K",
     RunMode.SPECULATIVE_CONFIDENCE: "Speculative · confidence",
     RunMode.PROMPT_LOOKUP: "Prompt lookup",
+    RunMode.HYBRID: "Hybrid · lookup + draft",
     RunMode.AUTO: "Auto (tuned)",
 }
 EXACT_TIP = ("Compute in f32 on every device. CPUs with bf16 units (recent Xeons) and GPUs "
@@ -85,6 +86,8 @@ class ControlsView(QFrame):
         self.mode.setToolTip("Plain: the target alone. Speculative: the draft proposes K "
                              "tokens per step, or drafts until its confidence drops. "
                              "Prompt lookup: copies n-grams from the prompt, no draft. "
+                             "Hybrid: prompt lookup where the context repeats, the draft "
+                             "elsewhere (Tandem's own loop). "
                              "Auto: the setting `tandem tune` stored for this pair.")
         form.addRow("Pair", self.pair)
         self.endpoints_button = QPushButton("Remote servers…")
@@ -207,11 +210,12 @@ class ControlsView(QFrame):
     def _update_visibility(self) -> None:
         mode = RunMode(self.mode.currentData())
         speculative = mode in (RunMode.SPECULATIVE_K, RunMode.SPECULATIVE_CONFIDENCE,
-                               RunMode.AUTO)
+                               RunMode.HYBRID, RunMode.AUTO)
+        looks_up = mode in (RunMode.PROMPT_LOOKUP, RunMode.HYBRID)
         rows: list[tuple[QWidget, bool]] = [
-            (self.k, mode in (RunMode.SPECULATIVE_K, RunMode.PROMPT_LOOKUP)),
+            (self.k, mode is RunMode.SPECULATIVE_K or looks_up),
             (self.confidence, mode is RunMode.SPECULATIVE_CONFIDENCE),
-            (self.ngram, mode is RunMode.PROMPT_LOOKUP),
+            (self.ngram, looks_up),
             (self.draft_device, speculative),
         ]
         rows += [(w, self.sample.isChecked()) for w in self.sampling_rows]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from app.core.bench.tuner import (
     Trial,
     TunedChoice,
     auto_route,
+    auto_target,
     calibrate,
     choose,
     choose_routed,
@@ -126,3 +129,31 @@ def test_calibrate_reports_the_demo_pair(demo_dir):
     assert result.trials[0].identical
     assert not tuning_file().exists()
     json.dumps(result.choice.to_dict())
+
+
+def test_calibrate_tries_the_hybrid_beside_genai(demo_dir):
+    """The hybrid (lookup and draft on Tandem's loop) is a backend the tuner measures
+    beside GenAI's pipeline, and keeps plain's greedy text."""
+    result = calibrate(PairSpec(demo_dir / "target", demo_dir / "draft"), "demo",
+                       k_values=(3,), thresholds=(0.5,), new_tokens=24, repeats=1,
+                       backends=("draft", "hybrid"))
+    assert [t.label for t in result.trials] == ["K=3", "confidence 0.5", "hybrid K=3"]
+    hybrid = result.trials[-1]
+    assert hybrid.backend == "hybrid" and hybrid.identical
+    assert hybrid.acceptance is not None and hybrid.acceptance > 0.2
+
+
+def test_a_hybrid_choice_runs_on_the_loop_with_lookup(tandem_home, demo_dir):
+    choice = TunedChoice("demo", "CPU", "CPU", "hybrid", k=4, speedup=1.3,
+                         chosen_label="hybrid K=4")
+    request = choice.apply(GenerationRequest.chat("hi"))
+    assert (request.num_assistant_tokens, request.max_ngram_size) == (4, 3)
+    assert choice.uses_draft
+    assert auto_target(choice, demo_dir / "target", universal=False) == \
+        (demo_dir / "target", True)
+
+
+def test_an_unknown_backend_is_refused(demo_dir):
+    with pytest.raises(ValueError, match="hybrid"):
+        calibrate(PairSpec(demo_dir / "target", demo_dir / "draft"), "demo",
+                  backends=("lookahead",))
