@@ -111,17 +111,53 @@ def inner_help_menu(out: Path) -> int:
     return 0
 
 
+def inner_hybrid(out: Path) -> int:
+    """Only docs/screenshots/hybrid-tint.png: Hybrid mode, one prompt asked twice. The
+    second answer repeats the first, which is in the context, so prompt lookup supplies
+    it (amber); the first answer's accepted tokens came from the draft (green)."""
+    from PySide6.QtGui import QGuiApplication
+
+    from app.core.settings import RunMode
+    from app.ui.workers.generation_controller import PairState
+
+    shots = open_window(out)
+    app, window, wait_until = shots.app, shots.window, shots.wait_until
+    wait_until(lambda: window.generation.state is PairState.READY)
+    controls = window.chat_tab.controls
+    controls.mode.setCurrentIndex(controls.mode.findData(RunMode.HYBRID.value))
+    controls.max_new.setValue(48)
+    wait_until(lambda: window.generation.state is PairState.READY
+               and window.generation.spec is not None
+               and window.generation.spec.resolved_mode.value == "universal")
+    done: list[object] = []
+    window.chat.answer_finished.connect(done.append)
+    for turn in (1, 2):
+        window.chat.send("Tell me about speculative decoding.")
+        wait_until(lambda turn=turn: len(done) >= turn)  # type: ignore[misc]
+    time.sleep(1.2)
+    app.processEvents()
+    QGuiApplication.primaryScreen().grabWindow(0).save(str(out / "hybrid-tint.png"))
+    print("saved", out / "hybrid-tint.png")
+    window.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--display", default=":97")
     parser.add_argument("--help-menu", action="store_true",
                         help="only the Help menu screenshot (help-menu.png)")
+    parser.add_argument("--hybrid", action="store_true",
+                        help="only the hybrid tint screenshot (hybrid-tint.png)")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.inner:
+        if args.hybrid:
+            return inner_hybrid(args.out)
         return inner_help_menu(args.out) if args.help_menu else inner(args.out)
-    return outer(args.out.resolve(), args.display, ("--help-menu",) if args.help_menu else ())
+    extra = ("--help-menu",) if args.help_menu else ("--hybrid",) if args.hybrid else ()
+    return outer(args.out.resolve(), args.display, extra)
 
 
 if __name__ == "__main__":
