@@ -2,6 +2,7 @@
 
     python -m benchmarks.strategy_bench run --suite exact --home DIR [--code 10 --chat 6]
     python -m benchmarks.strategy_bench run --suite hybrid --home DIR [--rounds 2]
+    python -m benchmarks.strategy_bench run --suite full --home DIR --code 20 --rounds 3
     python -m benchmarks.strategy_bench report --suite exact    # SUITE.md / .png from .csv
 
 Suites:
@@ -11,6 +12,9 @@ Suites:
   settings run.
 - hybrid: plain, GenAI's draft pipeline, GenAI's prompt lookup, Tandem's loop and its
   hybrid (prompt-lookup candidates when an n-gram of the context matches, else the draft).
+- full: the hybrid suite and Auto, as the window runs it: the tuner's stored choice for
+  the int4-draft pair (`tandem tune qwen-1.5b-int4-0.5b-int4 --backends draft,hybrid`
+  with TANDEM_HOME=DIR), routed by prompt class when the tuner said so.
 
 DIR is the store `benchmarks.real_dequantize` built (Qwen2.5-Coder-1.5B int4 target, its
 0.5B draft in int4 and int8). Every setting is loaded once; each round answers every prompt
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import math
 import os
 import statistics
@@ -55,7 +60,8 @@ class Setting:
     draft: str  # "" for plain, else "int4" / "int8"
     exact: bool
     # "genai" (plain without a draft), "lookup" (GenAI's prompt lookup), "loop" (Tandem's
-    # loop, token ids), "loop-bytes" (its byte path) or "hybrid" (lookup, else the draft)
+    # loop, token ids), "loop-bytes" (its byte path), "hybrid" (lookup, else the draft) or
+    # "auto" (the tuner's stored choice, see auto_plan)
     backend: str = "genai"
     reference: str = "plain f32"  # the plain setting whose text this one must equal
 
@@ -64,6 +70,8 @@ class Setting:
         return bool(self.draft) or self.backend == "lookup"
 
     def request(self, request: GenerationRequest) -> GenerationRequest:
+        if self.backend == "auto":
+            return auto_plan(Path(os.environ["TANDEM_HOME"])).request(request)
         if not self.speculative:
             return request
         ngram = NGRAM if self.backend in ("lookup", "hybrid") else None
@@ -72,6 +80,7 @@ class Setting:
 
 K = 3
 NGRAM = 3
+SUITES = ("exact", "hybrid", "full")
 BF16_ONLY = (
     Setting("plain default", "", False, reference="plain default"),
     Setting("GenAI draft int4 K=3, default", "int4", False, reference="plain default"),
@@ -86,19 +95,62 @@ ALWAYS = (
 )
 
 
+PAIR_ID = "qwen-1.5b-int4-0.5b-int4"
+AUTO_NAME = "Auto (tuned)"
+
+
+@dataclass(frozen=True)
+class AutoPlan:
+    """What the window's Auto mode loads and asks for, from the stored choice."""
+    spec: PairSpec
+    settings: Any  # GenerationSettings, resolved by the choice
+    described: str
+
+    def request(self, request: GenerationRequest) -> GenerationRequest:
+        """The request the window would send for these messages, at the run's length."""
+        settings = replace(self.settings, max_new_tokens=request.max_new_tokens)
+        return settings.request(request.messages, self.spec.resolved_mode)
+
+
+@functools.cache
+def auto_plan(home: Path) -> AutoPlan:
+    """Auto for the int4-draft pair, built with the window's own functions
+    (ControlsController.wanted_spec and run_settings): tuned settings, the target and
+    loop choice, the plain route by prompt class."""
+    from app.core.bench.tuner import auto_route, auto_target, stored_choice
+    from app.core.settings import GenerationSettings, RunMode
+
+    os.environ["TANDEM_HOME"] = str(home)
+    choice = stored_choice(PAIR_ID)
+    if choice is None:
+        raise SystemExit(f"no stored choice: run TANDEM_HOME={home} tandem tune {PAIR_ID} "
+                         "--backends draft,hybrid first")
+    models = find_models(home)
+    wanted = GenerationSettings(mode=RunMode.AUTO, k=K, max_new_tokens=10_000)
+    tuned = wanted.tuned(choice.mode, choice.k, choice.confidence)
+    target, universal = auto_target(choice, models["target-int4"], False)
+    spec = tuned.pair_spec(target, models["draft-int4"], "CPU", None, AUTO_NAME, universal)
+    return AutoPlan(replace(spec, plain_route=auto_route(choice, models["target-int4"])),
+                    tuned, choice.describe())
+
+
 def settings_for(suite: str, default: str) -> tuple[Setting, ...]:
     """The suite's settings. "exact": f32 against the default precision, without the
     default-precision runs where the default is f32 already (a CPU without bf16 units:
     they would be the same runs twice). "hybrid": the drafting strategies, in the default
     precision."""
-    if suite == "hybrid":
+    if suite in ("hybrid", "full"):
         exact = default == EXACT
-        return tuple(Setting(name, draft, exact, backend, "plain") for name, draft, backend in (
+        strategies = [
             ("plain", "", "genai"),
             ("GenAI draft int4 K=3", "int4", "genai"),
             ("GenAI prompt lookup K=3", "", "lookup"),
             ("Tandem loop draft int4 K=3", "int4", "loop"),
-            ("Tandem hybrid: lookup, else draft int4, K=3", "int4", "hybrid")))
+            ("Tandem hybrid: lookup, else draft int4, K=3", "int4", "hybrid")]
+        if suite == "full":
+            strategies.append((AUTO_NAME, "int4", "auto"))
+        return tuple(Setting(name, draft, exact, backend, "plain")
+                     for name, draft, backend in strategies)
     return ALWAYS if default == EXACT else BF16_ONLY[:1] + ALWAYS + BF16_ONLY[1:]
 
 
@@ -111,6 +163,10 @@ def _spec(models: dict[str, Path], setting: Setting) -> PairSpec:
 
 
 def _load(models: dict[str, Path], setting: Setting) -> Session:
+    if setting.backend == "auto":
+        plan = auto_plan(Path(os.environ["TANDEM_HOME"]))
+        print(f"Auto: {plan.described}", flush=True)
+        return load_session(plan.spec)
     session = load_session(_spec(models, setting))
     if setting.backend == "loop-bytes":
         # The loop as it drafted before the token path: through bytes and re-encoding.
@@ -136,6 +192,7 @@ def _judge(plain: Session, request: GenerationRequest, reference: Any, result: A
 
 def run(suite: str, home: Path, prompts: list[Prompt], rounds: int, new_tokens: int,
         out: Path) -> None:
+    os.environ["TANDEM_HOME"] = str(home)  # Auto reads the tuner's choice from this store
     models = find_models(home)
     default = default_precision("CPU")
     load1 = os.getloadavg()[0]
@@ -255,6 +312,8 @@ TITLES = {
     "exact": "Exact mode and Tandem's loop on the real pair: f32 against {where}",
     "hybrid": "Drafting strategies on the real pair: GenAI's draft and prompt lookup, "
               "Tandem's loop and its hybrid ({default})",
+    "full": "Every strategy and Auto on the real pair: GenAI's draft and prompt lookup, "
+            "Tandem's loop, its hybrid, and Auto ({default})",
 }
 
 
@@ -302,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.strategy_bench")
     sub = parser.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run")
-    r.add_argument("--suite", choices=("exact", "hybrid"), default="exact")
+    r.add_argument("--suite", choices=SUITES, default="exact")
     r.add_argument("--home", type=Path, required=True)
     r.add_argument("--code", type=int, default=10)
     r.add_argument("--chat", type=int, default=10)
@@ -310,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--new-tokens", type=int, default=64)
     r.add_argument("--out", type=Path, default=OUT)
     p = sub.add_parser("report")
-    p.add_argument("--suite", choices=("exact", "hybrid"), default="exact")
+    p.add_argument("--suite", choices=SUITES, default="exact")
     p.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     if args.cmd == "run":
