@@ -114,9 +114,9 @@ class AutoPlan:
 
 @functools.cache
 def auto_plan(home: Path) -> AutoPlan:
-    """Auto for the int4-draft pair, built with the window's own functions
-    (ControlsController.wanted_spec and run_settings): tuned settings, the target and
-    loop choice, the plain route by prompt class."""
+    """Auto for the int4-draft pair as ControlsController.wanted_spec and run_settings
+    build it, from the same core functions (settings.tuned, auto_target, auto_route); the
+    pair here is same-tokenizer, so `universal` starts False, and no model cache."""
     from app.core.bench.tuner import auto_route, auto_target, stored_choice
     from app.core.settings import GenerationSettings, RunMode
 
@@ -166,6 +166,7 @@ def _load(models: dict[str, Path], setting: Setting) -> Session:
     if setting.backend == "auto":
         plan = auto_plan(Path(os.environ["TANDEM_HOME"]))
         print(f"Auto: {plan.described}", flush=True)
+        (OUT / "full-auto.txt").write_text(plan.described + "\n", encoding="utf-8")
         return load_session(plan.spec)
     session = load_session(_spec(models, setting))
     if setting.backend == "loop-bytes":
@@ -317,6 +318,14 @@ TITLES = {
 }
 
 
+def _auto_line(out: Path, suite: str) -> str:
+    """What Auto ran in a full-suite run (the tuner's choice, recorded by `_load`)."""
+    recorded = out / "full-auto.txt"
+    if suite != "full" or not recorded.exists():
+        return ""
+    return f" Auto ran the tuner's stored choice: {recorded.read_text(encoding='utf-8').strip()}."
+
+
 def report(suite: str, out: Path) -> None:
     with (out / f"{suite}.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -339,7 +348,8 @@ def report(suite: str, out: Path) -> None:
              "precision. same_text_as_plain: answers whose tokens equal the first plain "
              "setting's. tokens_per_step: tokens per target pass; loop_overhead_ms: the "
              "loop's own time per step (everything but inference), median per answer."
-             + (f" Load average over the run: {min(load)}–{max(load)}." if load else ""),
+             + (f" Load average over the run: {min(load)}–{max(load)}." if load else "")
+             + _auto_line(out, suite),
              "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(s[h]) for h in header) + " |" for s in summary]
     (out / f"{suite}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

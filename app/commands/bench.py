@@ -102,7 +102,8 @@ def tune(args: argparse.Namespace) -> int:
     from app.core.bench.tuner import BACKENDS
     from app.core.bench.tuner import tune as run_tuner
 
-    backends = [b for b in args.backends.split(",") if b] if args.backends else None
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()] \
+        if args.backends else None
     unknown = [b for b in backends or () if b not in BACKENDS]
     if unknown:
         raise InvalidSettingsError(f"Unknown backend: {', '.join(unknown)}.",

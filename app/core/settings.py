@@ -17,6 +17,7 @@ from app import paths
 from app.core.atomic_file import atomic_write_json, set_aside
 from app.core.engine.pair import PairSpec
 from app.core.engine.types import GenerationRequest, Message, Mode
+from app.core.engine.validation import DEFAULT_NGRAM
 
 THEMES = ("system", "light", "dark")
 DRAFT_STYLES = ("tint", "underline", "both")
@@ -120,8 +121,8 @@ class GenerationSettings:
             return replace(self, mode=RunMode.PLAIN)
         if mode == Mode.PROMPT_LOOKUP.value:
             return replace(self, mode=RunMode.PROMPT_LOOKUP, k=k or self.k)
-        if mode == RunMode.HYBRID.value:
-            return replace(self, mode=RunMode.HYBRID, k=k or self.k)
+        if mode == RunMode.HYBRID.value:  # as the tuner measured it (tuner.HYBRID_NGRAM)
+            return replace(self, mode=RunMode.HYBRID, k=k or self.k, ngram=DEFAULT_NGRAM)
         if confidence is not None:
             return replace(self, mode=RunMode.SPECULATIVE_CONFIDENCE, confidence=confidence)
         return replace(self, mode=RunMode.SPECULATIVE_K, k=k or self.k)

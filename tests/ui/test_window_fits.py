@@ -9,10 +9,11 @@ from app.ui.main_window import first_size
 SMALL_SCREEN = (1280, 720)
 
 
-def test_no_tab_needs_more_than_a_small_screen(qtbot, make_window, monkeypatch) -> None:
+def test_no_tab_needs_more_than_a_small_screen(qtbot, make_window) -> None:
     window = make_window()
-    long_path = "C:\\Users\\a.rather.long.user.name\\AppData\\Local\\Tandem\\models" * 3
-    window.models_tab.view.disk.setText(f"Disk: model store 1.2 GB ({long_path})")
+    store = "C:\\Users\\a.rather.long.user.name\\AppData\\Local\\Tandem\\Tandem\\models"
+    window.models_tab.view.disk.setText(f"Disk: model store 1.2 GB ({store}) · Hugging Face "
+                                        f"cache 3.4 GB ({store}\\hub)")
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)
         qtbot.wait(10)

@@ -31,6 +31,7 @@ from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
 from app.core.engine.pair import PlainRoute
 from app.core.engine.prompt_class import CLASSES, prompt_class
 from app.core.engine.session import Session
+from app.core.engine.validation import DEFAULT_NGRAM
 
 CALIBRATION_PROMPTS = ("Write a Python function to add two numbers.",
                        "Tell me about speculative decoding.")
@@ -84,7 +85,7 @@ class Trial:
 
 # The hybrid is not an engine mode: Tandem's loop (Mode.UNIVERSAL) with max_ngram_size set.
 HYBRID = "hybrid"
-HYBRID_NGRAM = 3
+HYBRID_NGRAM = DEFAULT_NGRAM  # what a tuned hybrid runs with (settings.tuned too)
 BACKENDS = (Mode.DRAFT.value, Mode.UNIVERSAL.value, Mode.PROMPT_LOOKUP.value, HYBRID)
 BACKEND_NAMES = {Mode.DRAFT.value: "GenAI speculative", Mode.UNIVERSAL.value: "Tandem loop",
                  Mode.PROMPT_LOOKUP.value: "prompt lookup", HYBRID: "hybrid"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.core.engine.errors import TandemError
 from app.core.engine.pair import PairSpec
 from app.core.engine.types import (
+    DRAFT_SOURCE,
     LOOKUP_SOURCE,
     FinishReason,
     GenerationRequest,
@@ -16,8 +17,8 @@ from app.core.engine.types import (
 )
 
 __all__ = [
-    "LOOKUP_SOURCE", "FinishReason", "GenerationRequest", "GenerationResult", "Message",
-    "Mode", "PairSpec", "RunStats", "StepEvent", "TandemError", "load_session",
+    "DRAFT_SOURCE", "LOOKUP_SOURCE", "FinishReason", "GenerationRequest", "GenerationResult",
+    "Message", "Mode", "PairSpec", "RunStats", "StepEvent", "TandemError", "load_session",
 ]
 
 

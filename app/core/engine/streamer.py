@@ -134,7 +134,7 @@ class BurstStreamer(openvino_genai.StreamerBase):
         flags = self._from_draft[self._released :]
         event = StepEvent(index=len(self.steps), text=self._text[self._released :],
                           token_ids=(), draft_tokens=0, timestamp=time.monotonic(),
-                          spans=_spans(flags))
+                          spans=_spans(flags), source=self.source)
         self._released = len(self._text)
         self.steps.append(event)  # the result's steps must join to its text too
         if self._sink is not None:

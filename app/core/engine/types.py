@@ -61,6 +61,10 @@ class GenerationRequest:
         return asdict(self)
 
 
+DRAFT_SOURCE = "draft"  # a step's candidates came from the draft model
+LOOKUP_SOURCE = "lookup"  # ... from prompt lookup (n-grams copied from the context)
+
+
 @dataclass(frozen=True)
 class StepEvent:
     """What one target step produced."""
@@ -76,11 +80,8 @@ class StepEvent:
     spans: tuple[tuple[int, bool], ...] = ()
     # Where the step's accepted candidates came from: the draft model (DRAFT_SOURCE) or
     # prompt lookup, n-grams copied from the context (LOOKUP_SOURCE).
-    source: str = "draft"
+    source: str = DRAFT_SOURCE
 
-
-DRAFT_SOURCE = "draft"
-LOOKUP_SOURCE = "lookup"
 
 
 class StepSink(Protocol):

@@ -30,8 +30,12 @@ def swatch_html(origin: int, text: str) -> str:
     elif not marked:
         style += f" background:{theme.TARGET_SWATCH};"
     if marked and theme.DRAFT_STYLE in ("underline", "both"):
-        line = "dotted" if origin == ORIGIN_LOOKUP else "dashed"
-        style += f" text-decoration: underline {line};"
+        # Qt's rich text draws no dashed or dotted underline: the sample takes the line's
+        # colour, so the two marks still differ in the legend.
+        line = theme.LOOKUP_UNDERLINE if origin == ORIGIN_LOOKUP else theme.DRAFT_UNDERLINE
+        style += " text-decoration: underline;"
+        if theme.DRAFT_STYLE == "underline":
+            style += f" color:{line};"
     sample = "abc" if marked and theme.DRAFT_STYLE != "tint" else "&nbsp;&nbsp;&nbsp;&nbsp;"
     return f'<span style="{style}">{sample}</span>&nbsp;{text}'
 

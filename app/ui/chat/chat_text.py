@@ -23,8 +23,9 @@ ORIGIN_WORDS = {ORIGIN_TARGET: "the target's own token",
 def step_tooltip(step: int, draft_tokens: int, origin: int) -> str:
     if step == 0:
         return "Step 0 (prefill): the target's first token."
-    kind = "looked-up" if origin == ORIGIN_LOOKUP else "draft"
-    accepted = f"{draft_tokens} {kind} token{'s' if draft_tokens != 1 else ''}"
+    # The target's own characters do not say which source the step's candidates had.
+    kind = {ORIGIN_LOOKUP: " looked-up", ORIGIN_DRAFT: " draft"}.get(origin, "")
+    accepted = f"{draft_tokens}{kind} token{'s' if draft_tokens != 1 else ''}"
     who = ORIGIN_WORDS.get(origin, ORIGIN_WORDS[ORIGIN_DRAFT])
     return f"Target step {step}: accepted {accepted}, then added 1 of its own.\n" \
            f"This text came from {who}."

@@ -5,7 +5,8 @@ dialog) looks like the others, in the light and the dark theme alike.
 or "dark". The colour names below are rebound on every change, so read them as
 `theme.ACCENT` at paint time; widgets that cache colours (charts, the transcript)
 re-style on `notifier().changed`. Accepted draft tokens are marked one way everywhere
-(`mark_draft`): a tint, an underline (not colour-only), or both.
+(`mark_draft`): a tint, an underline (not colour-only), or both; accepted prompt-lookup
+tokens the same way in their own colour (amber) and line (dotted, not dashed).
 """
 
 from __future__ import annotations
