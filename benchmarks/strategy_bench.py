@@ -134,7 +134,11 @@ def auto_plan(home: Path) -> AutoPlan:
                     tuned, choice.describe())
 
 
-def settings_for(suite: str, default: str) -> tuple[Setting, ...]:
+LLAMA_PLAIN = "llama.cpp plain"
+LLAMA_DRAFT = f"llama.cpp draft-max {K}"
+
+
+def settings_for(suite: str, default: str, llama: bool = False) -> tuple[Setting, ...]:
     """The suite's settings. "exact": f32 against the default precision, without the
     default-precision runs where the default is f32 already (a CPU without bf16 units:
     they would be the same runs twice). "hybrid": the drafting strategies, in the default
@@ -149,8 +153,12 @@ def settings_for(suite: str, default: str) -> tuple[Setting, ...]:
             ("Tandem hybrid: lookup, else draft int4, K=3", "int4", "hybrid")]
         if suite == "full":
             strategies.append((AUTO_NAME, "int4", "auto"))
-        return tuple(Setting(name, draft, exact, backend, "plain")
-                     for name, draft, backend in strategies)
+        found = [Setting(name, draft, exact, backend, "plain")
+                 for name, draft, backend in strategies]
+        if suite == "full" and llama:  # the same GGUFs on llama-server (llama_cpp_side.py)
+            found += [Setting(LLAMA_PLAIN, "", exact, "llama", LLAMA_PLAIN),
+                      Setting(LLAMA_DRAFT, "gguf", exact, "llama", LLAMA_PLAIN)]
+        return tuple(found)
     return ALWAYS if default == EXACT else BF16_ONLY[:1] + ALWAYS + BF16_ONLY[1:]
 
 
@@ -162,11 +170,14 @@ def _spec(models: dict[str, Path], setting: Setting) -> PairSpec:
                     exact=setting.exact)
 
 
-def _load(models: dict[str, Path], setting: Setting) -> Session:
+def _load(models: dict[str, Path], setting: Setting) -> Any:
+    if setting.backend == "llama":
+        from benchmarks.llama_cpp_side import LlamaSide
+
+        return LlamaSide(K if setting.draft else None)
     if setting.backend == "auto":
         plan = auto_plan(Path(os.environ["TANDEM_HOME"]))
         print(f"Auto: {plan.described}", flush=True)
-        (OUT / "full-auto.txt").write_text(plan.described + "\n", encoding="utf-8")
         return load_session(plan.spec)
     session = load_session(_spec(models, setting))
     if setting.backend == "loop-bytes":
@@ -192,13 +203,15 @@ def _judge(plain: Session, request: GenerationRequest, reference: Any, result: A
 
 
 def run(suite: str, home: Path, prompts: list[Prompt], rounds: int, new_tokens: int,
-        out: Path) -> None:
+        out: Path, llama: bool = False) -> None:
     os.environ["TANDEM_HOME"] = str(home)  # Auto reads the tuner's choice from this store
     models = find_models(home)
     default = default_precision("CPU")
     load1 = os.getloadavg()[0]
-    chosen = settings_for(suite, default)
+    chosen = settings_for(suite, default, llama)
     sessions = {s.name: _load(models, s) for s in chosen}
+    if suite == "full":  # what Auto ran, for the report
+        (out / "full-auto.txt").write_text(auto_plan(home).described + "\n", encoding="utf-8")
     probes = {False: TargetProbe(models["target-int4"]),
               True: TargetProbe(models["target-int4"], properties=exact_properties(True))}
     print(f"loaded {len(sessions)} settings; default precision {default}; "
@@ -222,11 +235,16 @@ def run(suite: str, home: Path, prompts: list[Prompt], rounds: int, new_tokens: 
                     result = results[setting.name]
                     stats = result.stats
                     identity, margin = ("", "")
-                    if setting.speculative:
+                    reference = results[setting.reference]
+                    if setting.backend == "llama":  # text against llama.cpp's own plain
+                        identity = "" if not setting.speculative else "identical" \
+                            if result.text == reference.text else "DIFFERENT text (not probed)"
+                    elif setting.speculative:
                         identity, margin = _judge(sessions[setting.reference], request,
                                                   results[setting.reference], result,
                                                   probes[setting.exact])
-                    same = tuple(result.token_ids) == tuple(results[chosen[0].reference].token_ids)
+                    same = result.text == reference.text if setting.backend == "llama" else \
+                        tuple(result.token_ids) == tuple(results[chosen[0].reference].token_ids)
                     writer.writerow({
                         "round": round_, "prompt": prompt.name, "kind": prompt.kind,
                         "setting": setting.name,
@@ -278,7 +296,8 @@ def summarise(rows: list[dict[str, str]], suite: str) -> list[dict[str, Any]]:
         cost[key].append(float(row["s_per_token"]))
         first.setdefault(key, row)
         kinds[row["prompt"]] = row["kind"]
-    chosen = settings_for(suite, _default_of(rows))
+    chosen = settings_for(suite, _default_of(rows),
+                          any(r["setting"] == LLAMA_PLAIN for r in rows))
     plains = [s.name for s in chosen if not s.speculative]
     median = {key: statistics.median(v) for key, v in cost.items()}
     found = []
@@ -378,6 +397,9 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--rounds", type=int, default=2)
     r.add_argument("--new-tokens", type=int, default=64)
     r.add_argument("--out", type=Path, default=OUT)
+    r.add_argument("--llama-cpp", action="store_true",
+                   help="full suite: add llama-server plain and draft-max K on the same "
+                        "GGUFs (build it first: python -m benchmarks.llama_cpp_peer build)")
     p = sub.add_parser("report")
     p.add_argument("--suite", choices=SUITES, default="exact")
     p.add_argument("--out", type=Path, default=OUT)
@@ -386,7 +408,8 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.real_bench import interleave
 
         prompts = interleave(all_prompts(args.code, args.chat))
-        run(args.suite, args.home, prompts, args.rounds, args.new_tokens, args.out)
+        run(args.suite, args.home, prompts, args.rounds, args.new_tokens, args.out,
+            args.llama_cpp)
     report(args.suite, args.out)
     return 0
 
