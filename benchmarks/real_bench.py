@@ -98,12 +98,12 @@ def settings(ks: list[int], models: dict[str, Path], int4_ks: list[int]) -> list
 def _spec(models: dict[str, Path], setting: Setting) -> PairSpec:
     target = models["target-int4"]
     if setting.name == AUTO:
-        from app.core.bench.tuner import auto_route, stored_choice
+        from app.core.bench.tuner import auto_routes, stored_choice
 
         choice = stored_choice("qwen-1.5b-int4-0.5b-int4")
         draft = models["draft-int4"] if setting.backend is Mode.DRAFT else None
         return PairSpec(target, draft, mode=setting.backend, name=AUTO,
-                        plain_route=auto_route(choice, target))
+                        routes=auto_routes(choice, target, models["draft-int4"]))
     if setting.backend is Mode.PROMPT_LOOKUP:
         return PairSpec(target, None, mode=Mode.PROMPT_LOOKUP, name=setting.name)
     draft = models[setting.draft if "-" in setting.draft else f"draft-{setting.draft}"]

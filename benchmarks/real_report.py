@@ -13,6 +13,7 @@ from typing import Any
 from app.core.bench.bound import VerifyCost, speedup_from_tokens_per_step
 from app.core.bench.tie_margin import TIE_MARGINS
 from app.core.bench.tuner import MARGIN
+from app.core.engine.prompt_class import LEGACY_CLASS
 
 TIE_SUMMARY = ", ".join(f"{v} in {k}" for k, v in TIE_MARGINS.items())
 
@@ -87,9 +88,9 @@ def auto_choice(summary: list[dict[str, Any]], kind: str) -> dict[str, Any] | No
     return max(valid, key=lambda s: s["speedup_vs_best_plain"]) if valid else None
 
 
-# The sweep's classes as Auto's router sees them (prompt_class.py; checked on every bench
-# prompt by tests/core/test_prompt_class.py).
-ROUTE_CLASS = {"code": "code", "edit": "code", "chat": "chat", "summary": "chat"}
+# The sweep's classes as the router of the sweep's time saw them: tune.json was stored
+# before "edit" and "summary" were classes of their own (prompt_class.LEGACY_CLASS).
+ROUTE_CLASS = LEGACY_CLASS
 
 
 def tuned_setting(tuned: dict[str, Any] | None, kind: str) -> str | None:

@@ -115,9 +115,9 @@ class AutoPlan:
 @functools.cache
 def auto_plan(home: Path) -> AutoPlan:
     """Auto for the int4-draft pair as ControlsController.wanted_spec and run_settings
-    build it, from the same core functions (settings.tuned, auto_target, auto_route); the
+    build it, from the same core functions (settings.tuned, auto_target, auto_routes); the
     pair here is same-tokenizer, so `universal` starts False, and no model cache."""
-    from app.core.bench.tuner import auto_route, auto_target, stored_choice
+    from app.core.bench.tuner import auto_routes, auto_target, stored_choice
     from app.core.settings import GenerationSettings, RunMode
 
     os.environ["TANDEM_HOME"] = str(home)
@@ -130,7 +130,8 @@ def auto_plan(home: Path) -> AutoPlan:
     tuned = wanted.tuned(choice.mode, choice.k, choice.confidence)
     target, universal = auto_target(choice, models["target-int4"], False)
     spec = tuned.pair_spec(target, models["draft-int4"], "CPU", None, AUTO_NAME, universal)
-    return AutoPlan(replace(spec, plain_route=auto_route(choice, models["target-int4"])),
+    routes = auto_routes(choice, models["target-int4"], models["draft-int4"])
+    return AutoPlan(replace(spec, routes=routes),
                     tuned, choice.describe())
 
 

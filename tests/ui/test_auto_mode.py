@@ -3,7 +3,7 @@ devices (plain, or speculative with the stored K), and falls back to K=3 when un
 
 from __future__ import annotations
 
-from app.core.bench.tuner import TunedChoice, stored_choice
+from app.core.bench.tuner import ClassChoice, TunedChoice, stored_choice
 from app.core.bench.tuning_store import save_choice
 from app.core.engine import Mode
 from app.core.settings import RunMode
@@ -69,18 +69,52 @@ def test_auto_uses_a_stored_k2_choice(qtbot, make_window) -> None:
 def test_auto_routes_chat_to_plain_when_the_tuner_found_speculation_slower_there(
         qtbot, make_window) -> None:
     # As on the real Qwen pair (issue 11): speculation won on code and lost on chat, so
-    # the tuner stored a routed choice; auto loads both and routes each prompt.
+    # the tuner stored a routed choice; auto loads both and routes each prompt. (Stored
+    # before summaries were a class of their own: they were "chat" then, and still run
+    # plain with this choice.)
     save_choice(TunedChoice("demo", "CPU", "CPU", Mode.DRAFT.value, k=4, speedup=1.4,
                             best_trial="K=4", best_trial_speedup=1.1, chosen_label="K=4",
                             plain_weights="f32", plain_classes=("chat",)).to_dict())
     window = make_window(wait_loaded=False, autoload=False)
     _choose_auto(window)
     spec = window.controls.wanted_spec()
-    assert spec.resolved_mode is Mode.DRAFT and spec.plain_route is not None
-    assert spec.plain_route.classes == ("chat",)
-    assert "K=4: 1.40× faster than plain f32 on code prompts; chat prompts run plain f32" \
+    assert spec.resolved_mode is Mode.DRAFT
+    assert [(r.classes, r.mode) for r in spec.routes] == [(("summary", "chat"), Mode.PLAIN)]
+    assert ("K=4: 1.40× faster than plain f32 on code, edit prompts; summary, chat prompts "
+            "run plain f32") \
         in window.chat_tab.controls.status.text()
     code = send_and_wait(qtbot, window, PROMPT)
     assert code.stats.mode == "draft" and code.stats.num_assistant_tokens == 4
     chat = send_and_wait(qtbot, window, "Tell me about speculative decoding.")
     assert chat.stats.mode == "plain" and chat.stats.acceptance_rate is None
+
+
+EDIT = ("Rename the parameter `values` to `numbers` in this code and return the whole code:"
+        "\n\ndef mean(values):\n    total = sum(values)\n    return total / len(values)\n")
+
+
+def test_auto_runs_each_prompt_class_on_its_own_winner(qtbot, make_window) -> None:
+    """Each class's winner (issue 20): code on GenAI's draft K=4, edits on the hybrid, chat
+    plain; the window loads one pipeline per setting and routes each prompt to its own."""
+    classes = (ClassChoice("code", "draft", 4, None, 1.3, "K=4"),
+               ClassChoice("edit", "hybrid", 3, None, 1.5, "hybrid K=3"),
+               ClassChoice("summary", "draft", 4, None, 1.1, "K=4"),
+               ClassChoice("chat"))
+    save_choice(TunedChoice("demo", "CPU", "CPU", Mode.DRAFT.value, k=4, speedup=1.2,
+                            best_trial="K=4", best_trial_speedup=1.2, chosen_label="K=4",
+                            plain_weights="f32", plain_classes=("chat",),
+                            class_choices=classes).to_dict())
+    window = make_window(wait_loaded=False, autoload=False)
+    _choose_auto(window)
+    spec = window.controls.wanted_spec()
+    assert spec.resolved_mode is Mode.DRAFT
+    assert [(r.classes, r.mode, r.k, r.ngram) for r in spec.routes] == [
+        (("edit",), Mode.UNIVERSAL, 3, 3), (("chat",), Mode.PLAIN, None, None)]
+    assert ("Auto: per prompt class: code K=4 1.30×; edit hybrid K=3 1.50×; summary K=4 "
+            "1.10×; chat plain f32") in window.chat_tab.controls.status.text()
+    code = send_and_wait(qtbot, window, PROMPT)
+    assert code.stats.mode == "draft" and code.stats.num_assistant_tokens == 4
+    edit = send_and_wait(qtbot, window, EDIT)
+    assert edit.stats.mode == "universal" and edit.stats.num_assistant_tokens == 3
+    chat = send_and_wait(qtbot, window, "Tell me about speculative decoding.")
+    assert chat.stats.mode == "plain"

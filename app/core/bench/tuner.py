@@ -25,16 +25,16 @@ from app.core.bench.best_plain import (
     measure_plain,
     sibling_formats,
 )
+from app.core.bench.calibration_prompts import calibration_prompts
 from app.core.bench.runner import compare
 from app.core.bench.tuning_store import load_choice, save_choice
 from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
-from app.core.engine.pair import PlainRoute
-from app.core.engine.prompt_class import CLASSES, prompt_class
+from app.core.engine.pair import Route
+from app.core.engine.prompt_class import CLASSES, LEGACY_CLASS, prompt_class
 from app.core.engine.session import Session
 from app.core.engine.validation import DEFAULT_NGRAM
 
-CALIBRATION_PROMPTS = ("Write a Python function to add two numbers.",
-                       "Tell me about speculative decoding.")
+CALIBRATION_PROMPTS = calibration_prompts()  # two per prompt class
 # Speculation must beat plain by this factor to be chosen: timing noise on a busy machine
 # must not turn into a setting that is really slower.
 MARGIN = 1.05
@@ -92,6 +92,30 @@ BACKEND_NAMES = {Mode.DRAFT.value: "GenAI speculative", Mode.UNIVERSAL.value: "T
 
 
 @dataclass(frozen=True)
+class ClassChoice:
+    """What Auto runs for one prompt class: the fastest setting that won there, or plain."""
+    prompt_class: str
+    mode: str = Mode.PLAIN.value  # "plain" or one of BACKENDS
+    k: int | None = None
+    confidence: float | None = None
+    speedup: float = 1.0  # over the best plain, on this class's calibration prompts
+    label: str = ""  # the setting as Trial.label gives it ("" for plain)
+
+    @property
+    def setting(self) -> tuple[str, int | None, float | None]:
+        """What tells two class choices apart when they load and run the same."""
+        return self.mode, self.k, self.confidence
+
+    @staticmethod
+    def of(trial: Trial | None, prompt_class: str) -> ClassChoice:
+        """The choice for a class: `trial`'s setting, or plain when None."""
+        if trial is None:
+            return ClassChoice(prompt_class)
+        return ClassChoice(prompt_class, trial.backend, trial.k, trial.confidence,
+                           trial.speedup_on([prompt_class]), trial.label)
+
+
+@dataclass(frozen=True)
 class TunedChoice:
     """What auto mode runs for one pair on one pair of devices, and why (the stored result of
     tuning)."""
@@ -111,6 +135,9 @@ class TunedChoice:
     # Auto's routing: prompt classes that run plain (in the fastest format) while the
     # others run the chosen speculative setting; () when one setting serves every class.
     plain_classes: tuple[str, ...] = ()
+    # Each measured class's own winner (the top-level mode and K are the one most classes
+    # share); () in a choice stored before classes had winners of their own.
+    class_choices: tuple[ClassChoice, ...] = ()
 
     @property
     def uses_draft(self) -> bool:
@@ -134,9 +161,14 @@ class TunedChoice:
         """One sentence for the user: what was chosen and how much faster it was."""
         plain = f"plain {self.plain_weights}" if self.plain_weights else "plain decoding"
         chosen = self.chosen_label or self.best_trial
+        settings = {c.setting for c in self.class_choices} - {(Mode.PLAIN.value, None, None)}
+        if self.speculative and len(settings) > 1:
+            return "per prompt class: " + "; ".join(
+                f"{c.prompt_class} {c.label} {c.speedup:.2f}×" if c.label
+                else f"{c.prompt_class} {plain}" for c in self.class_choices)
         if self.speculative and self.plain_classes:
             return (f"{chosen}: {self.speedup:.2f}× faster than {plain} on "
-                    f"{self.speculative_classes()} prompts; {', '.join(self.plain_classes)} "
+                    f"{self.speculative_classes()} prompts; {', '.join(self.plain_run())} "
                     f"prompts run {plain}, fastest there")
         if self.speculative:
             return f"{chosen}: {self.speedup:.2f}× faster than {plain}"
@@ -149,11 +181,23 @@ class TunedChoice:
 
     def speculative_classes(self) -> str:
         """The prompt classes that run speculatively, comma-separated."""
-        return ", ".join(c for c in CLASSES if c not in self.plain_classes) or "the rest"
+        return ", ".join(c for c in CLASSES if not self.runs_plain(c)) or "the rest"
+
+    def plain_run(self) -> list[str]:
+        """The prompt classes that run plain."""
+        return [c for c in CLASSES if self.runs_plain(c)]
 
     def to_dict(self) -> dict[str, Any]:
         """The choice as tuning.json holds it."""
         return asdict(self)
+
+    def runs_plain(self, prompt_class: str) -> bool:
+        """Whether prompts of this class run plain, in a choice of any age."""
+        if self.class_choices:
+            return any(c.prompt_class == prompt_class and c.mode == Mode.PLAIN.value
+                       for c in self.class_choices)
+        # Stored before "edit" and "summary": they ran as "code" and "chat" then.
+        return LEGACY_CLASS.get(prompt_class, prompt_class) in self.plain_classes
 
 
 @dataclass
@@ -175,22 +219,32 @@ def choose(trials: Sequence[Trial], margin: float = MARGIN) -> Trial | None:
     return max(valid, key=lambda t: t.speedup) if valid else None
 
 
-def choose_routed(trials: Sequence[Trial], margin: float = MARGIN
-                  ) -> tuple[Trial | None, tuple[str, ...]]:
-    """(the trial to run, the prompt classes that run plain instead). One trial that wins
-    on every prompt is kept as is; otherwise the trial that wins on the most classes
-    (then the fastest there) runs those, and the other classes run plain. (None, ()) when
-    nothing wins anywhere: plain everywhere."""
-    whole = choose(trials, margin)
-    if whole is not None:
-        return whole, ()
-    classes = sorted({name for t in trials for name, _, _ in t.per_class})
-    scored = [([c for c in classes if t.wins(c, margin)], t) for t in trials]
-    scored = [(wins, t) for wins, t in scored if wins]
-    if not scored:
-        return None, ()
-    wins, best = max(scored, key=lambda item: (len(item[0]), item[1].speedup_on(item[0])))
-    return best, tuple(c for c in classes if c not in wins)
+def choose_per_class(trials: Sequence[Trial], margin: float = MARGIN
+                     ) -> tuple[Trial | None, tuple[ClassChoice, ...]]:
+    """(the trial the pair loads, each measured class's own choice). A class runs the
+    fastest trial that wins on it (Trial.wins: by `margin`, in every round), else plain.
+    The trial the pair loads is the one most classes chose (then the fastest there); a
+    class keeps that trial too when it wins there and no other beats it by `margin`, so a
+    pipeline is loaded for a clear gain only. None when no class runs speculatively."""
+    classes = [c for c in CLASSES if any(name == c for t in trials for name, _, _ in t.per_class)]
+    best: dict[str, Trial | None] = {}
+    for c in classes:
+        winners = [t for t in trials if t.wins(c, margin)]
+        best[c] = max(winners, key=lambda t: t.speedup_on([c])) if winners else None
+    chosen = [t for t in best.values() if t is not None]
+    if not chosen:
+        return None, tuple(ClassChoice(c) for c in classes)
+
+    def rank(t: Trial) -> tuple[int, float]:
+        mine = [c for c, p in best.items() if p is t]
+        return len(mine), t.speedup_on(mine)
+
+    top = max(chosen, key=rank)
+    for c, pick in best.items():
+        if pick is not None and top.wins(c, margin) \
+                and pick.speedup_on([c]) <= top.speedup_on([c]) * margin:
+            best[c] = top
+    return top, tuple(ClassChoice.of(t, c) for c, t in best.items())
 
 
 def _backend_spec(spec: PairSpec, backend: str) -> PairSpec:
@@ -260,16 +314,18 @@ def calibrate(spec: PairSpec, pair_id: str, *, k_values: Sequence[int] = range(1
     finally:
         plain.close()
     best_trial = max(trials, key=lambda t: t.speedup)
-    chosen, plain_classes = choose_routed(trials, margin)
+    chosen, per_class = choose_per_class(trials, margin)
+    plain_classes = tuple(c.prompt_class for c in per_class if c.mode == Mode.PLAIN.value)
     base = best.option if best else PlainOption(options[0].label, spec.target)
     choice = TunedChoice(
         pair_id=pair_id, device=spec.device, draft_device=spec.resolved_draft_device,
         mode=chosen.backend if chosen else Mode.PLAIN.value,
         k=chosen.k if chosen else None, confidence=chosen.confidence if chosen else None,
-        speedup=(chosen.speedup_on([c for c in CLASSES if c not in plain_classes])
-                 if plain_classes else chosen.speedup) if chosen else 1.0,
+        speedup=chosen.speedup_on([c.prompt_class for c in per_class if c.setting == (
+            chosen.backend, chosen.k, chosen.confidence)]) if chosen else 1.0,
         best_trial=best_trial.label, chosen_label=chosen.label if chosen else "",
-        plain_classes=plain_classes,
+        plain_classes=plain_classes if chosen else (),
+        class_choices=per_class if chosen else (),
         best_trial_speedup=best_trial.speedup, measured_at=datetime.now(UTC).isoformat(),
         plain_weights=base.label if len(options) > 1 else "",
         plain_target=str(base.folder), plain_tokens_per_s=best.tokens_per_s if best else 0.0)
@@ -333,6 +389,10 @@ def stored_choice(pair_id: str, device: str = "CPU",
     known = set(TunedChoice.__dataclass_fields__)
     fields = {k: v for k, v in data.items() if k in known}
     fields["plain_classes"] = tuple(fields.get("plain_classes") or ())  # a list in JSON
+    known_class = set(ClassChoice.__dataclass_fields__)
+    fields["class_choices"] = tuple(
+        ClassChoice(**{k: v for k, v in c.items() if k in known_class})
+        for c in fields.get("class_choices") or () if isinstance(c, dict))
     return TunedChoice(**fields)
 
 
@@ -357,9 +417,29 @@ def auto_target(choice: TunedChoice | None, target: Path, universal: bool) -> tu
     return target, universal or choice.mode in (Mode.UNIVERSAL.value, HYBRID)
 
 
-def auto_route(choice: TunedChoice | None, target: Path) -> PlainRoute | None:
-    """Auto's routing for a tuned pair: the classes that run plain, on the fastest plain
-    format (None when one setting serves every prompt)."""
-    if choice is None or not choice.speculative or not choice.plain_classes:
-        return None
-    return PlainRoute(fastest_plain_target(choice, target), tuple(choice.plain_classes))
+def auto_routes(choice: TunedChoice | None, target: Path, draft: Path | None,
+                draft_device: str | None = None) -> tuple[Route, ...]:
+    """Auto's routing for a tuned pair: one route per setting that differs from the one the
+    pair loads (plain on the fastest plain format, or another backend on `target` with
+    `draft`); () when one setting serves every prompt."""
+    if choice is None or not choice.speculative:
+        return ()
+    plain_target = fastest_plain_target(choice, target)
+    if not choice.class_choices:  # a choice stored before classes had their own winners
+        plain = tuple(c for c in CLASSES if choice.runs_plain(c))
+        return (Route(plain_target, plain),) if plain else ()
+    top = (choice.mode, choice.k, choice.confidence)
+    groups: dict[tuple[str, int | None, float | None], list[str]] = {}
+    for c in choice.class_choices:
+        if c.setting != top:
+            groups.setdefault(c.setting, []).append(c.prompt_class)
+    routes = []
+    for (mode, k, confidence), classes in groups.items():
+        if mode == Mode.PLAIN.value:
+            routes.append(Route(plain_target, tuple(classes)))
+            continue
+        engine = Mode.UNIVERSAL if mode == HYBRID else Mode(mode)
+        drafted = engine in (Mode.DRAFT, Mode.UNIVERSAL)
+        routes.append(Route(target, tuple(classes), engine, k, confidence, _ngram(mode),
+                            draft if drafted else None, draft_device if drafted else None))
+    return tuple(routes)

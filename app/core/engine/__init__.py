@@ -33,7 +33,7 @@ def load_session(spec: PairSpec) -> Session:
         from app.core.engine.remote import open_endpoint
 
         return open_endpoint(spec)
-    if spec.plain_route is not None:
+    if spec.routes:
         from app.core.engine.routed_session import RoutedSession
 
         return RoutedSession(spec, load_session)

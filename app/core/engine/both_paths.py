@@ -65,7 +65,7 @@ def load_for_serving(spec: PairSpec, one_target: bool = False) -> Session:
     """The server's loader: both paths for a local draft pair, unless `one_target`."""
     from app.core.engine import load_session
 
-    if one_target or spec.endpoint or spec.plain_route is not None \
+    if one_target or spec.endpoint or spec.routes \
             or spec.resolved_mode is not Mode.DRAFT:
         return load_session(spec)
     return BothPathsSession(spec)

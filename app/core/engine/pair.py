@@ -10,13 +10,26 @@ from app.core.engine.types import Mode
 
 
 @dataclass(frozen=True)
-class PlainRoute:
-    """Auto mode's routing (routed_session.py): prompts of these classes
-    (prompt_class.py: "code", "chat") run plain on `target`, the target's fastest plain
-    format; the others run the pair's speculative mode."""
+class Route:
+    """Auto mode's routing (routed_session.py): prompts of these classes (prompt_class.py:
+    "code", "edit", "summary", "chat") run `mode` on `target` with this K, threshold and
+    n-gram size instead of the pair's own setting. Plain runs on the target's fastest plain
+    format; PROMPT_LOOKUP needs no draft; DRAFT and UNIVERSAL (the loop, or the hybrid with
+    `ngram`) run `draft` (the pair's draft: the pair's own setting may run without it)."""
 
     target: Path
     classes: tuple[str, ...]
+    mode: Mode = Mode.PLAIN
+    k: int | None = None
+    confidence: float | None = None
+    ngram: int | None = None
+    draft: Path | None = None
+    draft_device: str | None = None
+
+    @property
+    def uses_draft(self) -> bool:
+        """Whether this route loads a draft."""
+        return self.mode in (Mode.DRAFT, Mode.UNIVERSAL) and self.draft is not None
 
 
 @dataclass(frozen=True)
@@ -36,9 +49,10 @@ class PairSpec:
     # OpenVINO's compiled-model cache (CACHE_DIR); used on the devices model_cache.py
     # names (GPU and NPU recompile on every load without it). None: no cache.
     cache_dir: Path | None = field(default=None, compare=False)
-    # Auto mode on a pair where speculation pays for some prompts only: both pipelines
-    # load, and each prompt runs on the one its class was tuned to (None: no routing).
-    plain_route: PlainRoute | None = None
+    # Auto mode where prompt classes were tuned to different settings: every route's
+    # pipeline loads beside the pair's own, and each prompt runs on the one its class was
+    # tuned to (empty: no routing).
+    routes: tuple[Route, ...] = ()
     # The answers will be sampled: a draft pair then loads Tandem's loop (sampled_draft.py)
     # instead of a GenAI pipeline the first sampled answer would throw away.
     sampled: bool = False

@@ -1,11 +1,13 @@
-"""Auto mode with routing: the pair's speculative pipeline and the target's fastest plain
-pipeline, both loaded; each prompt runs on the one its class was tuned to.
+"""Auto mode with routing: the pair's own setting and each route's pipeline, all loaded;
+each prompt runs on the one its class was tuned to.
 
-On a real CPU pair (issue 11) speculation was faster than the best plain setting on code
-and slower on open chat, so a single choice either gave up code's gain or slowed chat
-down. The tuner (bench/tuner.py) measures each class and, when they disagree, stores
-which classes run plain; this session holds both pipelines (two copies of the target in
-memory, which the tuner's note says) and routes by `prompt_class.request_class`.
+On the real CPU pair every prompt class had its own fastest setting (issue 20): prompt
+lookup on new code and summaries, the hybrid on code edits, plain on open chat. A single
+choice gives up the gains of the others or slows some class down. The tuner
+(bench/tuner.py) measures each class and stores its winner; this session holds one
+pipeline per distinct setting (each one a copy of the target in memory, which the tuner's
+note says) and routes by `prompt_class.request_class`. Every pipeline keeps greedy plain's
+text, so a misrouted prompt costs speed only.
 """
 
 from __future__ import annotations
@@ -14,44 +16,72 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 
-from app.core.engine.pair import PairSpec
+from app.core.engine.pair import PairSpec, Route
 from app.core.engine.prompt_class import request_class
 from app.core.engine.session import Session
 from app.core.engine.types import GenerationRequest, GenerationResult, Mode, StepSink
+
+
+def route_spec(spec: PairSpec, route: Route) -> PairSpec:
+    """What one route loads: its target in its mode, with its draft when it drafts, on the
+    pair's devices and precision."""
+    if route.mode in (Mode.DRAFT, Mode.UNIVERSAL) and not route.uses_draft:
+        raise ValueError(f"a {route.mode.value} route needs a draft")
+    draft = route.draft if route.uses_draft else None
+    return PairSpec(route.target, draft, spec.device, route.draft_device if draft else None,
+                    route.mode, spec.name, dict(spec.properties), cache_dir=spec.cache_dir,
+                    sampled=spec.sampled and route.mode is Mode.DRAFT, exact=spec.exact)
 
 
 class RoutedSession:
     backend_name = "routed"
 
     def __init__(self, spec: PairSpec, load_session: Callable[[PairSpec], Session]) -> None:
-        """Load both pipelines of `spec` (which needs a `plain_route`) with `load_session`
-        (passed in: `app.core.engine.load_session` picks this class, so importing it here
-        would be a circle)."""
-        route = spec.plain_route
-        if route is None:
-            raise ValueError("a routed session needs spec.plain_route")
+        """Load the pair's own pipeline and one per distinct route of `spec` with
+        `load_session` (passed in: `app.core.engine.load_session` picks this class, so
+        importing it here would be a circle). A failed load releases what loaded before."""
+        if not spec.routes:
+            raise ValueError("a routed session needs spec.routes")
         self.spec = spec
-        self.route = route
-        self.speculative: Session = load_session(replace(spec, plain_route=None))
+        self.routes = spec.routes
+        own = replace(spec, routes=())
+        self.sessions: dict[PairSpec, Session] = {}
         try:
-            self.plain: Session = load_session(PairSpec(
-                route.target, None, spec.device, None, Mode.PLAIN, spec.name,
-                dict(spec.properties), cache_dir=spec.cache_dir, exact=spec.exact))
+            self.default: Session = self._load(own, load_session)
+            self.by_route = [self._load(route_spec(spec, r), load_session) for r in spec.routes]
         except BaseException:
-            self.speculative.close()
+            self.close()
             raise
-        self.mode = self.speculative.mode
-        self.load_time_s = self.speculative.load_time_s + self.plain.load_time_s
-        lengths = [n for n in (self.speculative.context_length, self.plain.context_length)
-                   if n is not None]
+        self.mode = self.default.mode
+        self.load_time_s = sum(s.load_time_s for s in self.sessions.values())
+        lengths = [s.context_length for s in self.sessions.values()
+                   if s.context_length is not None]
         self.context_length = min(lengths) if lengths else None
+
+    def _load(self, spec: PairSpec, load_session: Callable[[PairSpec], Session]) -> Session:
+        if spec.resolved_mode in (Mode.PLAIN, Mode.PROMPT_LOOKUP):  # they load no draft
+            spec = replace(spec, draft=None, draft_device=None)
+        if spec not in self.sessions:  # two routes with one setting share its pipeline
+            self.sessions[spec] = load_session(spec)
+        return self.sessions[spec]
+
+    @property
+    def pipelines(self) -> int:
+        """How many pipelines are loaded (each holds a copy of the target)."""
+        return len(self.sessions)
 
     def session_for(self, request: GenerationRequest) -> tuple[Session, GenerationRequest]:
         """The pipeline this request runs on, and the request as that pipeline takes it."""
-        if request_class(request) in self.route.classes:
-            return self.plain, replace(request, num_assistant_tokens=None,
-                                       confidence_threshold=None, max_ngram_size=None)
-        return self.speculative, request
+        wanted = request_class(request)
+        for route, session in zip(self.routes, self.by_route, strict=True):
+            if wanted in route.classes:
+                if route.mode is Mode.PLAIN:
+                    return session, replace(request, num_assistant_tokens=None,
+                                            confidence_threshold=None, max_ngram_size=None)
+                return session, replace(request, num_assistant_tokens=route.k,
+                                        confidence_threshold=route.confidence,
+                                        max_ngram_size=route.ngram)
+        return self.default, request
 
     def generate(self, request: GenerationRequest, sink: StepSink | None = None,
                  stop: threading.Event | None = None) -> GenerationResult:
@@ -65,6 +95,7 @@ class RoutedSession:
         return session.count_input_tokens(routed)
 
     def close(self) -> None:
-        """Release both pipelines."""
-        self.speculative.close()
-        self.plain.close()
+        """Release every pipeline."""
+        sessions, self.sessions = list(self.sessions.values()), {}
+        for session in sessions:
+            session.close()

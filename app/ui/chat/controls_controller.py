@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app import paths
-from app.core.bench.tuner import TunedChoice, auto_route, auto_target, stored_choice
+from app.core.bench.tuner import TunedChoice, auto_routes, auto_target, stored_choice
 from app.core.engine import PairSpec
 from app.core.settings import GenerationSettings, RunMode, Settings
 from app.core.store.pairs import ReadyPair, list_ready_pairs
@@ -96,7 +96,7 @@ class ControlsController(QObject):
         spec = self.run_settings().pair_spec(target, pair.draft, device,
                                              draft_device, pair.name, universal)
         return replace(spec, cache_dir=self.cache_dir(),
-                       plain_route=auto_route(choice, pair.target))
+                       routes=auto_routes(choice, pair.target, pair.draft, draft_device))
 
     def cache_dir(self) -> Path | None:
         """OpenVINO's model cache when the settings keep it on (used on GPU and NPU)."""

@@ -7,18 +7,19 @@ import json
 import pytest
 
 from app.core.bench.tuner import (
+    ClassChoice,
     Trial,
     TunedChoice,
-    auto_route,
+    auto_routes,
     auto_target,
     calibrate,
     choose,
-    choose_routed,
+    choose_per_class,
     stored_choice,
     tune,
 )
-from app.core.bench.tuning_store import tuning_file
-from app.core.engine import GenerationRequest, PairSpec
+from app.core.bench.tuning_store import save_choice, tuning_file
+from app.core.engine import GenerationRequest, Mode, PairSpec
 
 
 def test_choose_needs_a_clear_win_and_identical_text():
@@ -47,11 +48,15 @@ def test_a_win_the_draft_could_not_have_made_is_noise():
 
 
 def _classed(k: int, code: tuple[float, float], chat: tuple[float, float],
-             identical: bool = True) -> Trial:
-    """A trial with (speedup, slowest round) on code and on chat prompts."""
-    overall = (code[0] * chat[0]) ** 0.5
-    return Trial(k, None, overall, 0.8, identical, min(code[1], chat[1]),
-                 per_class=(("chat", *chat), ("code", *code)))
+             identical: bool = True, backend: str = "draft",
+             edit: tuple[float, float] | None = None) -> Trial:
+    """A trial with (speedup, slowest round) on code and on chat prompts (and edits)."""
+    per = [("chat", *chat), ("code", *code)] + ([("edit", *edit)] if edit else [])
+    overall = 1.0
+    for _, v, _ in per:
+        overall *= v ** (1 / len(per))
+    return Trial(k, None, overall, 0.8, identical, min(r for _, _, r in per),
+                 per_class=tuple(per), backend=backend)
 
 
 def test_when_speculation_wins_only_on_code_chat_is_routed_to_plain(tmp_path):
@@ -60,20 +65,68 @@ def test_when_speculation_wins_only_on_code_chat_is_routed_to_plain(tmp_path):
     k4 = _classed(4, (1.4, 1.3), (0.85, 0.8))
     k4_wrong = _classed(5, (1.9, 1.8), (0.8, 0.8), identical=False)
     assert choose([k2, k4, k4_wrong]) is None  # no single setting wins everywhere
-    assert choose_routed([k2, k4, k4_wrong]) == (k4, ("chat",))
+    top, classes = choose_per_class([k2, k4, k4_wrong])
+    assert top is k4
+    assert classes == (ClassChoice("code", "draft", 4, None, 1.4, "K=4"), ClassChoice("chat"))
     # A setting that wins everywhere needs no routing; nothing winning means plain.
     both = _classed(3, (1.5, 1.2), (1.2, 1.1))
-    assert choose_routed([k4, both]) == (both, ())
-    assert choose_routed([_classed(1, (1.02, 0.9), (0.9, 0.8))]) == (None, ())
+    assert choose_per_class([k4, both])[0] is both
+    assert {c.setting for c in choose_per_class([k4, both])[1]} == {("draft", 3, None)}
+    assert choose_per_class([_classed(1, (1.02, 0.9), (0.9, 0.8))]) == (
+        None, (ClassChoice("code"), ClassChoice("chat")))
     choice = TunedChoice("p", "CPU", "CPU", "draft", k=4, speedup=1.4, chosen_label="K=4",
                          plain_weights="int4", plain_target=str(tmp_path),
-                         plain_classes=("chat",))
-    assert choice.describe() == ("K=4: 1.40× faster than plain int4 on code prompts; chat "
-                                 "prompts run plain int4, fastest there")
-    route = auto_route(choice, tmp_path / "own")
-    assert route is not None and route.classes == ("chat",)
-    assert route.target == tmp_path / "own"  # the fastest format's folder is not on disk
-    assert auto_route(TunedChoice("p", "CPU", "CPU", "draft", k=4), tmp_path) is None
+                         plain_classes=("chat",), class_choices=classes)
+    assert choice.describe() == ("K=4: 1.40× faster than plain int4 on code, edit, summary "
+                                 "prompts; chat prompts run plain int4, fastest there")
+    routes = auto_routes(choice, tmp_path / "own", tmp_path / "draft")
+    assert [(r.classes, r.target, r.draft) for r in routes] == [
+        (("chat",), tmp_path / "own", None)]  # the fastest format's folder is not on disk
+    assert auto_routes(TunedChoice("p", "CPU", "CPU", "draft", k=4), tmp_path, None) == ()
+
+
+def test_each_class_runs_its_own_winner_and_the_pair_loads_the_most_chosen(tmp_path):
+    # The full run's shape (issue 20): lookup best on code, the hybrid on edits, GenAI's
+    # draft a close second on code, nothing on chat.
+    lookup = _classed(4, (1.7, 1.4), (0.9, 0.8), backend="prompt_lookup", edit=(1.2, 1.1))
+    hybrid = _classed(3, (1.5, 1.3), (0.9, 0.8), backend="hybrid", edit=(1.45, 1.2))
+    genai = _classed(4, (1.65, 1.3), (0.95, 0.9), edit=(1.3, 1.2))
+    top, classes = choose_per_class([lookup, hybrid, genai])
+    assert top is lookup  # most classes: code only, then the fastest there (tie: 1 each)
+    assert [(c.prompt_class, c.mode, c.k) for c in classes] == [
+        ("code", "prompt_lookup", 4), ("edit", "hybrid", 3), ("chat", "plain", None)]
+    # A class keeps the loaded setting when the other beats it by less than the margin.
+    close = _classed(3, (1.5, 1.3), (0.9, 0.8), backend="hybrid", edit=(1.25, 1.2))
+    assert [c.mode for c in choose_per_class([lookup, close])[1]] == [
+        "prompt_lookup", "prompt_lookup", "plain"]
+    choice = TunedChoice("p", "CPU", "CPU", "prompt_lookup", k=4, speedup=1.7,
+                         chosen_label="prompt lookup K=4", plain_weights="int4",
+                         plain_classes=("chat",), class_choices=classes)
+    assert choice.describe() == ("per prompt class: code prompt lookup K=4 1.70×; edit "
+                                 "hybrid K=3 1.45×; chat plain int4")
+    assert not choice.runs_plain("edit") and choice.runs_plain("chat")
+    routes = auto_routes(choice, tmp_path / "t", tmp_path / "d", "GPU")
+    assert [(r.classes, r.mode, r.k, r.ngram, r.draft, r.draft_device) for r in routes] == [
+        (("edit",), Mode.UNIVERSAL, 3, 3, tmp_path / "d", "GPU"),
+        (("chat",), Mode.PLAIN, None, None, None, None)]
+
+
+def test_a_choice_stored_before_edit_and_summary_routes_them_as_code_and_chat(tandem_home,
+                                                                             tmp_path):
+    old = TunedChoice("old", "CPU", "CPU", "draft", k=4, plain_classes=("chat",)).to_dict()
+    del old["class_choices"]
+    save_choice(old)
+    stored = stored_choice("old")
+    assert stored is not None and stored.class_choices == ()
+    assert [c for c in ("code", "edit", "summary", "chat") if stored.runs_plain(c)] == [
+        "summary", "chat"]
+    assert [r.classes for r in auto_routes(stored, tmp_path, None)] == [("summary", "chat")]
+    # A new choice reads back as it was stored, its class choices too.
+    new = TunedChoice("new", "CPU", "CPU", "draft", k=4, plain_classes=("chat",),
+                      class_choices=(ClassChoice("code", "draft", 4, None, 1.3, "K=4"),
+                                     ClassChoice("chat")))
+    save_choice(new.to_dict())
+    assert stored_choice("new") == new
 
 
 def test_a_draft_that_is_almost_never_accepted_falls_back_to_plain(demo_dir, never_accepted_draft,
