@@ -50,9 +50,26 @@ def test_lookup_supplies_steps_when_the_context_repeats(shared_session):
     result = shared_session.generate(replace(CASES[0], num_assistant_tokens=4,
                                              max_ngram_size=3))
     figures = result.library
-    assert figures["lookup_steps"] >= 5
+    assert figures["lookup_steps"] >= 3  # few: a lookup accepted whole grows
     assert figures["lookup_accepted"] >= 20
     assert result.stats.accepted_tokens == figures["lookup_accepted"] + figures["draft_accepted"]
+
+
+def test_a_lookup_accepted_whole_may_grow_and_the_text_stays_plains(
+        shared_session, plain_session, monkeypatch):
+    from app.core.engine.universal import loop
+
+    expected = plain_session.generate(CASES[0])
+    request = replace(CASES[0], num_assistant_tokens=2, max_ngram_size=3)
+    grown = shared_session.generate(request)
+    assert grown.token_ids == expected.token_ids
+    assert 2 < grown.library["lookup_longest"] <= loop.LOOKUP_MAX
+    monkeypatch.setattr(loop, "LOOKUP_MAX", 0)  # growth off: every lookup stops at K
+    fixed = shared_session.generate(request)
+    assert fixed.token_ids == expected.token_ids
+    assert fixed.library["lookup_longest"] == 2
+    # Fewer target passes for the same text.
+    assert grown.library["target_steps"] < fixed.library["target_steps"]
 
 
 def test_the_draft_supplies_steps_when_nothing_repeats(shared_session):

@@ -39,6 +39,11 @@ from app.core.engine.universal.vocab import TokenBytes
 
 # With a confidence threshold the draft decides when to stop, within this many tokens.
 THRESHOLD_MAX_CANDIDATES = 16
+# Hybrid: a lookup whose candidates were all accepted is likely to go on (an edit copying
+# the code it was given), so the next lookup may propose twice as many, up to this many; a
+# rejection returns to K. A longer verify pass costs little more on a CPU (costs.json: 9
+# tokens about as much as 5), and drafting none costs no draft call.
+LOOKUP_MAX = 16
 # From this many generated tokens on, the draft/target token ratio is measured on the
 # answer itself rather than on the prompt (chat markup tokenizes differently from prose).
 RATIO_FROM_ANSWER = 16
@@ -58,6 +63,7 @@ class LoopReport:
     trim_ms: float = 0.0
     lookup_steps: int = 0  # hybrid: steps whose candidates came from prompt lookup
     lookup_accepted: int = 0
+    lookup_longest: int = 0  # the most candidates one lookup step proposed
     draft_accepted: int = 0
 
     @property
@@ -77,6 +83,7 @@ class LoopReport:
         if self.lookup_steps:
             figures["lookup_steps"] = float(self.lookup_steps)
             figures["lookup_accepted"] = float(self.lookup_accepted)
+            figures["lookup_longest"] = float(self.lookup_longest)
         if self.overhead_ms:
             figures["loop_overhead_ms"] = median(self.overhead_ms)
             figures["loop_overhead_max_ms"] = max(self.overhead_ms)
@@ -118,6 +125,7 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide | Shared
     # Hybrid (max_ngram_size set): prompt lookup first, the draft when nothing matches.
     lookup = NgramIndex([*target_prompt, first], request.max_ngram_size) \
         if request.max_ngram_size else None
+    lookup_limit = limit_k
     if not _emit(streamer, [first], stop_ids):
         return _finish(report, target, draft)
     while len(committed_ids) < request.max_new_tokens:
@@ -131,7 +139,8 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide | Shared
                 request, _ratio(draft.committed_tokens, len(committed_ids)))
         if lookup is not None and limit > 0:
             # No model call when the context already says what comes next.
-            candidates = lookup.propose(limit)
+            candidates = lookup.propose(
+                min(lookup_limit, request.max_new_tokens - len(committed_ids) - 1))
         looked_up = bool(candidates)
         if looked_up:
             pass
@@ -156,6 +165,10 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide | Shared
         if looked_up:
             report.lookup_steps += 1
             report.lookup_accepted += accepted
+            report.lookup_longest = max(report.lookup_longest, len(candidates))
+            whole = accepted == len(candidates) == lookup_limit
+            lookup_limit = min(max(LOOKUP_MAX, limit_k), 2 * lookup_limit) if whole \
+                else limit_k
         else:
             report.draft_accepted += accepted
         committed += vocab.spell(burst)
