@@ -78,6 +78,10 @@ def auto_setting(home: Path) -> Setting:
     choice = stored_choice("qwen-1.5b-int4-0.5b-int4")
     if choice is None:
         raise SystemExit("run `python -m benchmarks.real_bench tune` first")
+    if choice.mode == "hybrid" or choice.confidence is not None:
+        raise SystemExit(f"this sweep runs Auto at a fixed K on one backend, and the stored "
+                         f"choice is {choice.describe()}: run Auto with "
+                         "`python -m benchmarks.strategy_bench run --suite full` instead")
     mode = Mode(choice.mode) if choice.mode != Mode.PLAIN.value else Mode.PLAIN
     return Setting(AUTO, mode, "int4", choice.k or 0, ("code", "chat", "edit", "summary"))
 
@@ -101,7 +105,8 @@ def _spec(models: dict[str, Path], setting: Setting) -> PairSpec:
         from app.core.bench.tuner import auto_routes, stored_choice
 
         choice = stored_choice("qwen-1.5b-int4-0.5b-int4")
-        draft = models["draft-int4"] if setting.backend is Mode.DRAFT else None
+        draft = models["draft-int4"] if setting.backend in (Mode.DRAFT, Mode.UNIVERSAL) \
+            else None
         return PairSpec(target, draft, mode=setting.backend, name=AUTO,
                         routes=auto_routes(choice, target, models["draft-int4"]))
     if setting.backend is Mode.PROMPT_LOOKUP:

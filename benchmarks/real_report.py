@@ -97,9 +97,19 @@ def tuned_setting(tuned: dict[str, Any] | None, kind: str) -> str | None:
     """The sweep setting that `tandem tune`'s stored choice runs for this class (None: plain
     in the best format)."""
     choice = (tuned or {}).get("choice")
-    if not choice or choice["mode"] == "plain" \
-            or ROUTE_CLASS.get(kind) in choice.get("plain_classes", ()):
+    if not choice or choice["mode"] == "plain":
         return None
+    own = next((c for c in choice.get("class_choices") or () if c["prompt_class"] == kind),
+               None)
+    if own is not None:  # a choice with a winner per class (tuner.ClassChoice)
+        if own["mode"] == "plain":
+            return None
+        choice = {**choice, "mode": own["mode"], "k": own["k"],
+                  "confidence": own["confidence"]}
+    elif ROUTE_CLASS.get(kind) in choice.get("plain_classes", ()):
+        return None
+    if choice["mode"] == "hybrid":
+        return f"Tandem hybrid K={choice['k']}"
     if choice["mode"] == "prompt_lookup":
         return f"prompt lookup K={choice['k']}"
     if choice["mode"] == "universal":

@@ -12,6 +12,7 @@ from typing import Any
 from app import paths
 from app.core.engine import PairSpec
 from app.core.engine.errors import InvalidSettingsError
+from app.core.engine.validation import MAX_K
 
 
 def _spec(args: argparse.Namespace) -> tuple[PairSpec, str]:
@@ -123,6 +124,8 @@ def tune(args: argparse.Namespace) -> int:
     print(f"tandem tune: {spec.label()} on {spec.device} / draft "
           f"{spec.resolved_draft_device}", flush=True)
     k_values = _ints(args.k, "--k") if args.k else list(range(1, args.max_k + 1))
+    if not 1 <= args.max_k <= MAX_K:
+        raise InvalidSettingsError(f"--max-k is {args.max_k}.", f"Use 1 to {MAX_K}.")
     thresholds = _floats(args.thresholds, "--thresholds") if args.thresholds is not None \
         else (0.3, 0.5, 0.7)
     if not 1 <= args.per_class <= 2:
@@ -139,8 +142,13 @@ def tune(args: argparse.Namespace) -> int:
     if not result.choice.speculative:
         print("This pair will run plain in auto mode: speculation did not pay off here.")
     elif routes := auto_routes(result.choice, spec.target, spec.draft):
-        print(f"Auto mode loads {len(routes) + 1} pipelines ({len(routes) + 1} copies of the "
-              "target in memory) and routes each prompt by its class.")
+        from dataclasses import replace
+
+        from app.core.engine.routed_session import pipeline_count
+
+        count = pipeline_count(replace(spec, routes=routes))
+        print(f"Auto mode loads {count} pipelines ({count} copies of the target in memory) "
+              "and routes each prompt by its class.")
     return 0
 
 
@@ -150,8 +158,8 @@ def _ints(text: str, flag: str) -> list[int]:
     except ValueError:
         raise InvalidSettingsError(f"{flag} {text!r} is not a list of whole numbers.",
                                    f"Write it like {flag} 2,3,4.") from None
-    if not values or min(values) < 1:
-        raise InvalidSettingsError(f"{flag} {text!r} needs numbers of at least 1.",
+    if not values or min(values) < 1 or max(values) > MAX_K:
+        raise InvalidSettingsError(f"{flag} {text!r} needs numbers from 1 to {MAX_K}.",
                                    f"Write it like {flag} 2,3,4.")
     return values
 

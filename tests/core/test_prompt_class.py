@@ -53,6 +53,18 @@ def test_other_prompts_are_chat(text: str) -> None:
     assert prompt_class(text) == "chat"
 
 
+def test_a_passage_that_names_a_language_is_still_a_summary() -> None:
+    passage = ("Python is a programming language that many people learn first. " * 5)
+    assert prompt_class("Summarise this text in one sentence:\n\n" + passage) == "summary"
+
+
+def test_the_tuners_calibration_prompts_are_in_their_classes() -> None:
+    from app.core.bench.calibration_prompts import PROMPTS
+
+    assert [(c, prompt_class(p)) for c, ps in PROMPTS.items() for p in ps] == [
+        (c, c) for c, ps in PROMPTS.items() for _ in ps]
+
+
 def test_every_humaneval_problem_is_code() -> None:
     # Their docstrings say "change", "remove", "update" at times: words of an edit, inside
     # the code the prompt shows, not in its instruction.

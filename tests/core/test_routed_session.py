@@ -10,7 +10,7 @@ import pytest
 
 from app.core.engine import GenerationRequest, Mode, PairSpec, load_session
 from app.core.engine.pair import Route
-from app.core.engine.routed_session import RoutedSession, route_spec
+from app.core.engine.routed_session import RoutedSession, pipeline_count, route_spec
 
 CODE = "Write a Python function to add two numbers."
 CHAT = "Tell me about speculative decoding."
@@ -35,6 +35,8 @@ def test_each_class_runs_on_its_route_with_plains_text(demo_dir, plain_session):
             request = GenerationRequest.chat(prompt, max_new_tokens=24, num_assistant_tokens=3)
             routed = session.generate(request)
             assert (routed.stats.mode, routed.stats.num_assistant_tokens) == (mode, k), prompt
+            if prompt == EDIT:  # the hybrid route: lookup supplied steps, not the draft alone
+                assert routed.library["lookup_steps"] >= 1
             plain = plain_session.generate(GenerationRequest.chat(prompt, max_new_tokens=24))
             assert routed.token_ids == plain.token_ids, prompt
             assert session.count_input_tokens(request) == plain.stats.input_tokens
@@ -61,6 +63,15 @@ def test_routes_with_the_pairs_own_setting_share_its_pipeline(demo_dir):
         assert chat.num_assistant_tokens == 5
     finally:
         session.close()
+
+
+def test_the_pipeline_count_says_what_loads(demo_dir):
+    target, draft = demo_dir / "target", demo_dir / "draft"
+    spec = PairSpec(target, draft, mode=Mode.DRAFT, routes=(
+        Route(target, ("edit",), Mode.DRAFT, 6, None, None, draft),  # another K only
+        Route(target, ("summary",), Mode.PROMPT_LOOKUP, 3, None, 3),
+        Route(target, ("chat",))))
+    assert pipeline_count(spec) == 3
 
 
 def test_a_drafting_route_needs_a_draft(demo_dir):

@@ -118,3 +118,6 @@ def test_auto_runs_each_prompt_class_on_its_own_winner(qtbot, make_window) -> No
     assert edit.stats.mode == "universal" and edit.stats.num_assistant_tokens == 3
     chat = send_and_wait(qtbot, window, "Tell me about speculative decoding.")
     assert chat.stats.mode == "plain"
+    # Sampling on: the spec says so, so a draft route would load Tandem's loop for it.
+    window.chat_tab.controls.sample.setChecked(True)
+    assert window.controls.wanted_spec().sampled

@@ -1,6 +1,7 @@
 """The tuner's prompts: two of each class Auto routes by (prompt_class.py).
 
-They are not the benchmark's prompts (benchmarks/real_prompts.py), so a benchmark of Auto
+Their texts are not the benchmark's (benchmarks/real_prompts.py: the edit and summary
+instructions are worded alike, the code and passages differ), so a benchmark of Auto
 measures a choice made on other text, as a user's prompts would be."""
 
 from __future__ import annotations

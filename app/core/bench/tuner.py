@@ -132,11 +132,12 @@ class TunedChoice:
     plain_weights: str = ""  # the baseline: the target's fastest plain format ("int4")
     plain_target: str = ""  # that format's folder (plain runs there when chosen)
     plain_tokens_per_s: float = 0.0
-    # Auto's routing: prompt classes that run plain (in the fastest format) while the
-    # others run the chosen speculative setting; () when one setting serves every class.
+    # Auto's routing: prompt classes that run plain (in the fastest format); () when no
+    # class does. (Before class_choices, the other classes ran the setting above.)
     plain_classes: tuple[str, ...] = ()
-    # Each measured class's own winner (the top-level mode and K are the one most classes
-    # share); () in a choice stored before classes had winners of their own.
+    # Each measured class's own winner, plain included; the setting above is the one the
+    # pair loads (the winner of the most classes). () in a choice stored before classes had
+    # winners of their own.
     class_choices: tuple[ClassChoice, ...] = ()
 
     @property
@@ -191,11 +192,22 @@ class TunedChoice:
         """The choice as tuning.json holds it."""
         return asdict(self)
 
+    def class_choice(self, prompt_class: str) -> ClassChoice | None:
+        """What this class runs: its own measured choice, else that of the class it fell into
+        before it had its own (LEGACY_CLASS), else None (the setting the pair loads)."""
+        for name in (prompt_class, LEGACY_CLASS.get(prompt_class, prompt_class)):
+            for c in self.class_choices:
+                if c.prompt_class == name:
+                    return c
+        return None
+
     def runs_plain(self, prompt_class: str) -> bool:
         """Whether prompts of this class run plain, in a choice of any age."""
+        if not self.speculative:
+            return True
         if self.class_choices:
-            return any(c.prompt_class == prompt_class and c.mode == Mode.PLAIN.value
-                       for c in self.class_choices)
+            mine = self.class_choice(prompt_class)
+            return mine is not None and mine.mode == Mode.PLAIN.value
         # Stored before "edit" and "summary": they ran as "code" and "chat" then.
         return LEGACY_CLASS.get(prompt_class, prompt_class) in self.plain_classes
 
@@ -430,9 +442,10 @@ def auto_routes(choice: TunedChoice | None, target: Path, draft: Path | None,
         return (Route(plain_target, plain),) if plain else ()
     top = (choice.mode, choice.k, choice.confidence)
     groups: dict[tuple[str, int | None, float | None], list[str]] = {}
-    for c in choice.class_choices:
-        if c.setting != top:
-            groups.setdefault(c.setting, []).append(c.prompt_class)
+    for name in CLASSES:  # a class never measured runs as LEGACY_CLASS says (class_choice)
+        mine = choice.class_choice(name)
+        if mine is not None and mine.setting != top:
+            groups.setdefault(mine.setting, []).append(name)
     routes = []
     for (mode, k, confidence), classes in groups.items():
         if mode == Mode.PLAIN.value:

@@ -53,8 +53,9 @@ class PairSpec:
     # pipeline loads beside the pair's own, and each prompt runs on the one its class was
     # tuned to (empty: no routing).
     routes: tuple[Route, ...] = ()
-    # The answers will be sampled: a draft pair then loads Tandem's loop (sampled_draft.py)
-    # instead of a GenAI pipeline the first sampled answer would throw away.
+    # The answers will be sampled: a draft pair (or a draft route) then loads Tandem's loop
+    # (sampled_draft.py) instead of a GenAI pipeline the first sampled answer would throw
+    # away.
     sampled: bool = False
     # Exact mode (precision.py): every model computes in f32, whatever the device's default.
     exact: bool = False

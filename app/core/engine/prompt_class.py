@@ -78,11 +78,11 @@ def prompt_class(text: str) -> str:
         instruction = _instruction(text)
         # "Complete this function" asks for new code after the prompt's own, not a change.
         return EDIT if _CHANGE.search(instruction) else CODE
-    if _LANGUAGE.search(text) or _ASK.search(text):
-        return CODE
     first, _, rest = text.strip().partition("\n")
     if _SUMMARISE.search(first) and len(rest.strip()) >= _PASSAGE:
-        return SUMMARY
+        return SUMMARY  # before the language check: the passage may name one
+    if _LANGUAGE.search(text) or _ASK.search(text):
+        return CODE
     return CHAT
 
 

@@ -33,6 +33,21 @@ def route_spec(spec: PairSpec, route: Route) -> PairSpec:
                     sampled=spec.sampled and route.mode is Mode.DRAFT, exact=spec.exact)
 
 
+def _loaded_as(spec: PairSpec) -> PairSpec:
+    """The spec as it loads: its mode resolved, no draft where the mode loads none. Two
+    routes equal here share one pipeline (K, threshold and n-gram are per request)."""
+    spec = replace(spec, mode=spec.resolved_mode)
+    if spec.mode in (Mode.PLAIN, Mode.PROMPT_LOOKUP):
+        spec = replace(spec, draft=None, draft_device=None)
+    return spec
+
+
+def pipeline_count(spec: PairSpec) -> int:
+    """How many pipelines (copies of the target in memory) `spec` with its routes loads."""
+    own = _loaded_as(replace(spec, routes=()))
+    return len({own, *(_loaded_as(route_spec(spec, r)) for r in spec.routes)})
+
+
 class RoutedSession:
     backend_name = "routed"
 
@@ -59,8 +74,7 @@ class RoutedSession:
         self.context_length = min(lengths) if lengths else None
 
     def _load(self, spec: PairSpec, load_session: Callable[[PairSpec], Session]) -> Session:
-        if spec.resolved_mode in (Mode.PLAIN, Mode.PROMPT_LOOKUP):  # they load no draft
-            spec = replace(spec, draft=None, draft_device=None)
+        spec = _loaded_as(spec)
         if spec not in self.sessions:  # two routes with one setting share its pipeline
             self.sessions[spec] = load_session(spec)
         return self.sessions[spec]
@@ -95,7 +109,16 @@ class RoutedSession:
         return session.count_input_tokens(routed)
 
     def close(self) -> None:
-        """Release every pipeline."""
+        """Release every pipeline, each even when another's release fails (the first error is
+        raised after)."""
         sessions, self.sessions = list(self.sessions.values()), {}
+        self.by_route = []
+        self.routes = ()
+        failed: BaseException | None = None
         for session in sessions:
-            session.close()
+            try:
+                session.close()
+            except Exception as exc:  # the others must still be released
+                failed = failed or exc
+        if failed is not None:
+            raise failed

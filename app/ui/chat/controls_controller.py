@@ -93,10 +93,14 @@ class ControlsController(QObject):
         choice = self.tuned_choice() if self.generation_settings().mode is RunMode.AUTO \
             else None
         target, universal = auto_target(choice, pair.target, pair.universal)
-        spec = self.run_settings().pair_spec(target, pair.draft, device,
-                                             draft_device, pair.name, universal)
-        return replace(spec, cache_dir=self.cache_dir(),
-                       routes=auto_routes(choice, pair.target, pair.draft, draft_device))
+        settings = self.run_settings()
+        spec = settings.pair_spec(target, pair.draft, device, draft_device, pair.name,
+                                  universal)
+        routes = auto_routes(choice, pair.target, pair.draft, draft_device)
+        # A draft route of a routed spec loads Tandem's loop for sampled answers too
+        # (routed_session.route_spec), whatever the pair's own mode.
+        return replace(spec, cache_dir=self.cache_dir(), routes=routes,
+                       sampled=spec.sampled or (bool(routes) and settings.do_sample))
 
     def cache_dir(self) -> Path | None:
         """OpenVINO's model cache when the settings keep it on (used on GPU and NPU)."""

@@ -23,7 +23,9 @@ def test_tune_stores_a_choice_from_the_given_settings(tandem_home, capsys) -> No
 
 @pytest.mark.parametrize(("args", "said"), [
     (["--k", "two"], "is not a list of whole numbers"),
-    (["--k", "0"], "needs numbers of at least 1"),
+    (["--k", "0"], "needs numbers from 1 to 32"),
+    (["--k", "3,40"], "needs numbers from 1 to 32"),
+    (["--max-k", "0"], "--max-k is 0"),
     (["--thresholds", "0.5,1.5"], "needs thresholds between 0 and 1"),
     (["--per-class", "3"], "Use 1 or 2 calibration prompts"),
     (["--backends", "draft,fast"], "Unknown backend: fast"),
