@@ -13,8 +13,9 @@ Suites:
 - hybrid: plain, GenAI's draft pipeline, GenAI's prompt lookup, Tandem's loop and its
   hybrid (prompt-lookup candidates when an n-gram of the context matches, else the draft).
 - full: the hybrid suite and Auto, as the window runs it: the tuner's stored choice for
-  the int4-draft pair (`tandem tune qwen-1.5b-int4-0.5b-int4 --backends draft,hybrid`
-  with TANDEM_HOME=DIR), routed by prompt class when the tuner said so.
+  the int4-draft pair (`tandem tune qwen-1.5b-int4-0.5b-int4 --backends
+  draft,universal,prompt_lookup,hybrid` with TANDEM_HOME=DIR), each prompt class on its
+  own winner. The CSV's `ran` column says which route each Auto answer took.
 
 DIR is the store `benchmarks.real_dequantize` built (Qwen2.5-Coder-1.5B int4 target, its
 0.5B draft in int4 and int8). Every setting is loaded once; each round answers every prompt
@@ -51,7 +52,7 @@ from benchmarks.real_prompts import Prompt, all_prompts
 OUT = Path(__file__).parent / "results" / "real"
 FIELDS = ("round", "prompt", "kind", "setting", "precision", "s_per_token", "new_tokens",
           "acceptance", "tokens_per_step", "loop_overhead_ms", "identity", "margin",
-          "same_as_plain", "load")
+          "same_as_plain", "load", "ran")
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def auto_plan(home: Path) -> AutoPlan:
     choice = stored_choice(PAIR_ID)
     if choice is None:
         raise SystemExit(f"no stored choice: run TANDEM_HOME={home} tandem tune {PAIR_ID} "
-                         "--backends draft,hybrid first")
+                         "--backends draft,universal,prompt_lookup,hybrid first")
     models = find_models(home)
     wanted = GenerationSettings(mode=RunMode.AUTO, k=K, max_new_tokens=10_000)
     tuned = wanted.tuned(choice.mode, choice.k, choice.confidence)
@@ -212,7 +213,12 @@ def run(suite: str, home: Path, prompts: list[Prompt], rounds: int, new_tokens: 
     chosen = settings_for(suite, default, llama)
     sessions = {s.name: _load(models, s) for s in chosen}
     if suite == "full":  # what Auto ran, for the report
-        (out / "full-auto.txt").write_text(auto_plan(home).described + "\n", encoding="utf-8")
+        from app.core.engine.routed_session import pipeline_count
+
+        plan = auto_plan(home)
+        (out / "full-auto.txt").write_text(
+            f"{plan.described} ({pipeline_count(plan.spec)} pipelines loaded)\n",
+            encoding="utf-8")
     probes = {False: TargetProbe(models["target-int4"]),
               True: TargetProbe(models["target-int4"], properties=exact_properties(True))}
     print(f"loaded {len(sessions)} settings; default precision {default}; "
@@ -259,7 +265,10 @@ def run(suite: str, home: Path, prompts: list[Prompt], rounds: int, new_tokens: 
                         "loop_overhead_ms": f"{result.library['loop_overhead_ms']:.3f}"
                         if "loop_overhead_ms" in result.library else "",
                         "identity": identity, "margin": margin,
-                        "same_as_plain": same, "load": f"{os.getloadavg()[0]:.2f}"})
+                        "same_as_plain": same, "load": f"{os.getloadavg()[0]:.2f}",
+                        # what ran: for Auto, the route its prompt class took
+                        "ran": f"{stats.mode} K={stats.num_assistant_tokens}"
+                        if stats.num_assistant_tokens else stats.mode})
                 f.flush()
                 plain = results[chosen[0].reference].stats
                 rate = plain.generated_tokens / plain.wall_time_s
@@ -325,7 +334,11 @@ def summarise(rows: list[dict[str, str]], suite: str) -> list[dict[str, Any]]:
                 "different": sum(lab.startswith("DIFFERENT") for lab in labels)
                 if setting.speculative else "",
                 "same_text_as_plain": sum(first[(p, setting.name)]["same_as_plain"]
-                                              == "True" for p in names)})
+                                              == "True" for p in names),
+                # Auto's routes for this class (what its answers ran on)
+                "ran": " / ".join(sorted({first[(p, setting.name)].get("ran") or "?"
+                                          for p in names})) if setting.backend == "auto"
+                else ""})
     return found
 
 
