@@ -152,7 +152,7 @@ def settings_for(suite: str, default: str, llama: bool = False) -> tuple[Setting
             ("GenAI draft int4 K=3", "int4", "genai"),
             ("GenAI prompt lookup K=3", "", "lookup"),
             ("Tandem loop draft int4 K=3", "int4", "loop"),
-            ("Tandem hybrid: lookup, else draft int4, K=3", "int4", "hybrid")]
+            ("Tandem hybrid: lookup (grows), else draft int4, K=3", "int4", "hybrid")]
         if suite == "full":
             strategies.append((AUTO_NAME, "int4", "auto"))
         found = [Setting(name, draft, exact, backend, "plain")
