@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from dataclasses import replace
@@ -116,6 +117,7 @@ def tune(args: argparse.Namespace) -> int:
         acc = "—" if trial.acceptance is None else f"{trial.acceptance * 100:.0f}%"
         print(f"  {trial.label:16} {trial.speedup:.2f}× (slowest round "
               f"{trial.slowest_round:.2f}×, acceptance {acc}"
+              f"{'' if math.isinf(trial.ceiling) else f', {trial.ceiling:.2f} tokens/pass'}"
               f"{'' if trial.identical else ', TEXT DIFFERS'}"
               f"{''.join(f', tie at margin {m:.4f}' for m in trial.tie_margins)}"
               f"{''.join(f'; {c} {v:.2f}×' for c, v, _ in trial.per_class)})",
@@ -142,8 +144,6 @@ def tune(args: argparse.Namespace) -> int:
     if not result.choice.speculative:
         print("This pair will run plain in auto mode: speculation did not pay off here.")
     elif routes := auto_routes(result.choice, spec.target, spec.draft):
-        from dataclasses import replace
-
         from app.core.engine.routed_session import pipeline_count
 
         count = pipeline_count(replace(spec, routes=routes))
