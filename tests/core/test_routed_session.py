@@ -35,8 +35,8 @@ def test_each_class_runs_on_its_route_with_plains_text(demo_dir, plain_session):
             request = GenerationRequest.chat(prompt, max_new_tokens=24, num_assistant_tokens=3)
             routed = session.generate(request)
             assert (routed.stats.mode, routed.stats.num_assistant_tokens) == (mode, k), prompt
-            if prompt == EDIT:  # the hybrid route: lookup supplied steps, not the draft alone
-                assert routed.library["lookup_steps"] >= 1
+            if prompt == EDIT:  # the hybrid route: its requests carry the n-gram size
+                assert session.session_for(request)[1].max_ngram_size == 3
             plain = plain_session.generate(GenerationRequest.chat(prompt, max_new_tokens=24))
             assert routed.token_ids == plain.token_ids, prompt
             assert session.count_input_tokens(request) == plain.stats.input_tokens
