@@ -6,6 +6,7 @@ import argparse
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -152,28 +153,30 @@ def tune(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ints(text: str, flag: str) -> list[int]:
+def _numbers(text: str, flag: str, parse: Callable[[str], float], kind: str,
+             fits: Callable[[list[float]], bool], need: str, example: str) -> list[Any]:
+    """A comma-separated list of `kind` for `flag`, refused with an example when a value does
+    not parse or the list does not fit."""
     try:
-        values = [int(v) for v in text.split(",") if v.strip()]
+        values = [parse(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise InvalidSettingsError(f"{flag} {text!r} is not a list of whole numbers.",
-                                   f"Write it like {flag} 2,3,4.") from None
-    if not values or min(values) < 1 or max(values) > MAX_K:
-        raise InvalidSettingsError(f"{flag} {text!r} needs numbers from 1 to {MAX_K}.",
-                                   f"Write it like {flag} 2,3,4.")
+        raise InvalidSettingsError(f"{flag} {text!r} is not a list of {kind}.",
+                                   f"Write it like {flag} {example}.") from None
+    if not fits(values):
+        raise InvalidSettingsError(f"{flag} {text!r} needs {need}.",
+                                   f"Write it like {flag} {example}.")
     return values
+
+
+def _ints(text: str, flag: str) -> list[int]:
+    return _numbers(text, flag, int, "whole numbers",
+                    lambda v: bool(v) and min(v) >= 1 and max(v) <= MAX_K,
+                    f"numbers from 1 to {MAX_K}", "2,3,4")
 
 
 def _floats(text: str, flag: str) -> list[float]:
-    try:
-        values = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise InvalidSettingsError(f"{flag} {text!r} is not a list of numbers.",
-                                   f"Write it like {flag} 0.3,0.5 (or '' for none).") from None
-    if any(not 0 < v < 1 for v in values):
-        raise InvalidSettingsError(f"{flag} {text!r} needs thresholds between 0 and 1.",
-                                   f"Write it like {flag} 0.3,0.5 (or '' for none).")
-    return values
+    return _numbers(text, flag, float, "numbers", lambda v: all(0 < x < 1 for x in v),
+                    "thresholds between 0 and 1", "0.3,0.5 (or '' for none)")
 
 
 def _pair_args(p: argparse.ArgumentParser) -> None:

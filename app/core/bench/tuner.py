@@ -72,8 +72,7 @@ class Trial:
 
     def speedup_on(self, classes: Sequence[str]) -> float:
         """The geometric mean speedup over the given prompt classes (0.0 when none was measured)."""
-        values = [speedup for name, speedup, _ in self.per_class if name in classes]
-        return math.exp(sum(math.log(v) for v in values) / len(values)) if values else 0.0
+        return _geomean([speedup for name, speedup, _ in self.per_class if name in classes])
 
     @property
     def label(self) -> str:
