@@ -86,10 +86,14 @@ def auto_setting(home: Path) -> Setting:
     return Setting(AUTO, mode, "int4", choice.k or 0, ("code", "chat", "edit", "summary"))
 
 
-def settings(ks: list[int], models: dict[str, Path], int4_ks: list[int]) -> list[Setting]:
+def settings(ks: list[int], models: dict[str, Path], int4_ks: list[int],
+             loop_ks: list[int] | None = None) -> list[Setting]:
     found = [Setting(f"GenAI draft int8 K={k}", Mode.DRAFT, "int8", k) for k in ks]
     if "draft-int4" in models:
         found += [Setting(f"GenAI draft int4 K={k}", Mode.DRAFT, "int4", k) for k in int4_ks]
+        # The loop on the same int4 draft at the same K: speedup against the bound per K.
+        found += [Setting(f"Tandem loop draft int4 K={k}", Mode.UNIVERSAL, "int4", k)
+                  for k in loop_ks or []]
     found.append(Setting("Tandem loop draft int8 K=3", Mode.UNIVERSAL, "int8", 3))
     if "smollm2-int8" in models:  # another tokenizer: only Tandem's loop can run it
         found.append(Setting("Tandem loop SmolLM2-135M int8 K=2", Mode.UNIVERSAL,
@@ -178,11 +182,11 @@ def recheck(models: dict[str, Path], out: Path, name: str, new_tokens: int) -> N
 
 def sweep(models: dict[str, Path], prompts: list[Prompt], ks: list[int], new_tokens: int,
           out: Path, name: str = "sweep", int4_ks: list[int] | None = None,
-          only: list[Setting] | None = None) -> None:
+          only: list[Setting] | None = None, loop_ks: list[int] | None = None) -> None:
     plain4 = load_session(PairSpec(models["target-int4"], name="plain int4"))
     plain8 = load_session(PairSpec(models["target-int8"], name="plain int8")) \
         if "target-int8" in models else None
-    chosen = only or settings(ks, models, int4_ks or [2, 3, 4])
+    chosen = only or settings(ks, models, int4_ks or [2, 3, 4], loop_ks)
     # K is a per-request setting: one session per backend and draft serves every K.
     sessions: dict[tuple[Mode, str], Session] = {}
     for setting in chosen:
@@ -391,6 +395,11 @@ def tune(home: Path, pair: str, out: Path, max_k: int, backends: str) -> None:
         "choice": choice.to_dict() if choice else None}, indent=2), encoding="utf-8")
 
 
+def _ks(text: str) -> list[int]:
+    """"1,2,3" as [1, 2, 3]; "" as none."""
+    return [int(k) for k in text.split(",") if k.strip()]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.real_bench")
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -402,6 +411,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--k", default="1,2,3,4,5,6,7,8", help="K values for the int8 draft")
     b.add_argument("--new-tokens", type=int, default=64)
     b.add_argument("--int4-k", default="2,3,4", help="K values for the int4 draft")
+    b.add_argument("--loop-k", default="",
+                   help="K values for Tandem's loop on the int4 draft ('' for none)")
     b.add_argument("--auto", action="store_true",
                    help="sweep only Auto (the stored tune choice), into sweep-auto.csv")
     b.add_argument("--kinds", default="code,chat,edit,summary",
@@ -449,10 +460,10 @@ def main(argv: list[str] | None = None) -> int:
             kinds = set(args.kinds.split(","))
             sweep(models, interleave([p for p in all_prompts(args.code, args.chat)
                                       if p.kind in kinds]),
-                  [int(k) for k in args.k.split(",")], args.new_tokens, args.out,
+                  _ks(args.k), args.new_tokens, args.out,
                   "sweep-auto" if args.auto else "sweep-" + "-".join(sorted(kinds)),
-                  [int(k) for k in args.int4_k.split(",")],
-                  [auto_setting(args.home)] if args.auto else None)
+                  _ks(args.int4_k), [auto_setting(args.home)] if args.auto else None,
+                  _ks(args.loop_k))
     write_report(args.out)
     return 0
 

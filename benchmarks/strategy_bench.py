@@ -274,6 +274,12 @@ def run(suite: str, home: Path, prompts: list[Prompt], rounds: int, new_tokens: 
                 rate = plain.generated_tokens / plain.wall_time_s
                 print(f"round {round_} {prompt.name}: plain {rate:.1f} tok/s "
                       f"({time.monotonic() - started:.0f} s)", flush=True)
+    notes = [s.note for s in sessions.values() if getattr(s, "note", "")]
+    peers = out / "full-peers.txt"  # how llama.cpp had to be run, if not as asked
+    if notes:
+        peers.write_text("; ".join(notes) + "\n", encoding="utf-8")
+    else:
+        peers.unlink(missing_ok=True)
     for session in sessions.values():
         session.close()
     print(f"load average: {load1:.2f} at the start, {os.getloadavg()[0]:.2f} at the end",
@@ -356,7 +362,11 @@ def _auto_line(out: Path, suite: str) -> str:
     recorded = out / "full-auto.txt"
     if suite != "full" or not recorded.exists():
         return ""
-    return f" Auto ran the tuner's stored choice: {recorded.read_text(encoding='utf-8').strip()}."
+    line = f" Auto ran the tuner's stored choice: {recorded.read_text(encoding='utf-8').strip()}."
+    peers = out / "full-peers.txt"
+    if peers.exists():
+        line += f" llama.cpp: {peers.read_text(encoding='utf-8').strip()}."
+    return line
 
 
 def report(suite: str, out: Path) -> None:

@@ -31,8 +31,13 @@ class RunMode(StrEnum):
     SPECULATIVE_CONFIDENCE = "speculative_confidence"
     PROMPT_LOOKUP = "prompt_lookup"
     HYBRID = "hybrid"  # on Tandem's loop: lookup candidates first, the draft's otherwise
+    # The hybrid whose draft runs until its confidence drops (lookups start at K=3, grow)
+    HYBRID_CONFIDENCE = "hybrid_confidence"
     AUTO = "auto"  # the tuner's stored choice for the pair and devices (see `tuned`)
 
+
+HYBRID_MODES = (RunMode.HYBRID, RunMode.HYBRID_CONFIDENCE)
+CONFIDENCE_MODES = (RunMode.SPECULATIVE_CONFIDENCE, RunMode.HYBRID_CONFIDENCE)
 
 SEED_LIMIT = 2**31  # seeds are 0 .. 2**31 - 1 (what the seed box accepts)
 
@@ -64,7 +69,7 @@ class GenerationSettings:
             return Mode.PLAIN
         if self.mode is RunMode.PROMPT_LOOKUP:
             return Mode.PROMPT_LOOKUP
-        if self.mode is RunMode.HYBRID:
+        if self.mode in HYBRID_MODES:
             return Mode.UNIVERSAL  # the hybrid runs on Tandem's loop, whatever the tokenizers
         return Mode.DRAFT
 
@@ -89,13 +94,12 @@ class GenerationSettings:
         k: int | None = None
         confidence: float | None = None
         ngram: int | None = None
-        if mode in (Mode.DRAFT, Mode.UNIVERSAL) \
-                and self.mode is RunMode.SPECULATIVE_CONFIDENCE:
+        if mode in (Mode.DRAFT, Mode.UNIVERSAL) and self.mode in CONFIDENCE_MODES:
             confidence = self.confidence
         elif mode is not Mode.PLAIN:
             k = self.k
         if mode is Mode.PROMPT_LOOKUP or (mode is Mode.UNIVERSAL
-                                          and self.mode is RunMode.HYBRID):
+                                          and self.mode in HYBRID_MODES):
             ngram = self.ngram
         return GenerationRequest(
             messages=messages, max_new_tokens=self.max_new_tokens, do_sample=self.do_sample,
@@ -121,6 +125,9 @@ class GenerationSettings:
             return replace(self, mode=RunMode.PLAIN)
         if mode == Mode.PROMPT_LOOKUP.value:
             return replace(self, mode=RunMode.PROMPT_LOOKUP, k=k or self.k)
+        if mode == RunMode.HYBRID.value and confidence is not None:
+            return replace(self, mode=RunMode.HYBRID_CONFIDENCE, confidence=confidence,
+                           ngram=DEFAULT_NGRAM)
         if mode == RunMode.HYBRID.value:  # as the tuner measured it (tuner.HYBRID_NGRAM)
             return replace(self, mode=RunMode.HYBRID, k=k or self.k, ngram=DEFAULT_NGRAM)
         if confidence is not None:

@@ -103,3 +103,22 @@ def test_hybrid_settings_run_the_loop_with_lookup(demo_dir: Path) -> None:
     assert GenerationSettings(k=5).request(msgs, Mode.UNIVERSAL).max_ngram_size is None
     assert GenerationSettings().tuned("hybrid", 4, None) == replace(
         GenerationSettings(), mode=RunMode.HYBRID, k=4)
+
+
+def test_the_hybrid_to_confidence_sends_a_threshold_and_no_k(demo_dir: Path) -> None:
+    msgs = (Message("user", "hi"),)
+    hybrid = GenerationSettings(mode=RunMode.HYBRID_CONFIDENCE, k=5, confidence=0.6)
+    spec = hybrid.pair_spec(demo_dir / "target", demo_dir / "draft", "CPU", None, "demo")
+    assert spec.resolved_mode is Mode.UNIVERSAL and spec.draft is not None
+    request = hybrid.request(msgs, Mode.UNIVERSAL)
+    assert (request.num_assistant_tokens, request.confidence_threshold,
+            request.max_ngram_size) == (None, 0.6, 3)
+    # Without a draft only lookup is left, and lookup has no confidence: it runs at K.
+    assert hybrid.pair_spec(demo_dir / "target", None, "CPU", None, "d").mode \
+        is Mode.PROMPT_LOOKUP
+    looked = hybrid.request(msgs, Mode.PROMPT_LOOKUP)
+    assert (looked.num_assistant_tokens, looked.confidence_threshold) == (5, None)
+    # A tuned hybrid with a threshold comes back as this mode; saved and read back too.
+    tuned = GenerationSettings().tuned("hybrid", None, 0.5)
+    assert (tuned.mode, tuned.confidence) == (RunMode.HYBRID_CONFIDENCE, 0.5)
+    assert GenerationSettings.from_dict(tuned.to_dict()) == tuned

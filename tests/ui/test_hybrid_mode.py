@@ -76,3 +76,25 @@ def test_auto_runs_a_stored_hybrid_choice(qtbot, make_window) -> None:
     request = window.controls.run_settings().request((), spec.resolved_mode)
     assert (request.num_assistant_tokens, request.max_ngram_size) == (4, 3)
     assert "hybrid K=4: 1.30× faster" in window.chat_tab.controls.status.text()
+
+
+def test_the_hybrid_to_confidence_shows_its_threshold_and_runs_it(qtbot, make_window) -> None:
+    """"Hybrid · lookup + draft to confidence": the Confidence row replaces K, and the
+    answer runs on the loop with the threshold, the lookup and plain's text."""
+    window = make_window()
+    plain = send_and_wait(qtbot, window, PROMPT)  # the demo pair's default: GenAI, K=3
+    _choose(window, RunMode.HYBRID_CONFIDENCE)
+    controls = window.chat_tab.controls
+    assert controls.mode.currentText() == "Hybrid · lookup + draft to confidence"
+    assert controls.form.isRowVisible(controls.confidence)
+    assert controls.form.isRowVisible(controls.ngram)
+    assert not controls.form.isRowVisible(controls.k)
+    controls.confidence.setValue(0.5)
+    qtbot.waitUntil(lambda: window.generation.spec is not None
+                    and window.generation.spec.resolved_mode is Mode.UNIVERSAL
+                    and window.generation.state is PairState.READY, timeout=LOAD_TIMEOUT_MS)
+    answer = send_and_wait(qtbot, window, PROMPT)
+    assert answer.stats.confidence_threshold == 0.5
+    assert answer.stats.num_assistant_tokens is None
+    assert answer.library.get("lookup_accepted", 0) > 0  # the first answer is in the context
+    assert answer.text == plain.text

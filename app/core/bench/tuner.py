@@ -273,8 +273,10 @@ def _ngram(backend: str) -> int | None:
 def _settings(backend: str, k_values: Sequence[int], thresholds: Sequence[float]
               ) -> list[tuple[int | None, float | None]]:
     ks: list[tuple[int | None, float | None]] = [(k, None) for k in k_values]
-    if backend in (Mode.PROMPT_LOOKUP.value, HYBRID):
-        return ks  # lookup has no confidence to threshold (the hybrid's draft could: later)
+    if backend == Mode.PROMPT_LOOKUP.value:
+        return ks  # lookup has no confidence to threshold
+    # The hybrid's draft may run to its confidence too (its lookups then start at
+    # loop.LOOKUP_START and grow).
     return ks + [(None, t) for t in thresholds]
 
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.settings import GenerationSettings, RunMode
+from app.core.settings import CONFIDENCE_MODES, HYBRID_MODES, GenerationSettings, RunMode
 from app.core.store.pairs import ReadyPair
 from app.core.sysinfo import Device
 
@@ -28,6 +28,7 @@ MODE_LABELS = {
     RunMode.SPECULATIVE_CONFIDENCE: "Speculative · confidence",
     RunMode.PROMPT_LOOKUP: "Prompt lookup",
     RunMode.HYBRID: "Hybrid · lookup + draft",
+    RunMode.HYBRID_CONFIDENCE: "Hybrid · lookup + draft to confidence",
     RunMode.AUTO: "Auto (tuned)",
 }
 EXACT_TIP = ("Compute in f32 on every device. CPUs with bf16 units (recent Xeons) and GPUs "
@@ -87,7 +88,8 @@ class ControlsView(QFrame):
                              "tokens per step, or drafts until its confidence drops. "
                              "Prompt lookup: copies n-grams from the prompt, no draft. "
                              "Hybrid: prompt lookup where the context repeats, the draft "
-                             "elsewhere (Tandem's own loop). "
+                             "elsewhere (Tandem's own loop), K tokens at a time or until the "
+                             "draft's confidence drops. "
                              "Auto: the setting `tandem tune` stored for this pair.")
         form.addRow("Pair", self.pair)
         self.endpoints_button = QPushButton("Remote servers…")
@@ -209,12 +211,12 @@ class ControlsView(QFrame):
 
     def _update_visibility(self) -> None:
         mode = RunMode(self.mode.currentData())
-        speculative = mode in (RunMode.SPECULATIVE_K, RunMode.SPECULATIVE_CONFIDENCE,
-                               RunMode.HYBRID, RunMode.AUTO)
-        looks_up = mode in (RunMode.PROMPT_LOOKUP, RunMode.HYBRID)
+        speculative = mode in (RunMode.SPECULATIVE_K, RunMode.AUTO, *CONFIDENCE_MODES,
+                               *HYBRID_MODES)
+        looks_up = mode is RunMode.PROMPT_LOOKUP or mode in HYBRID_MODES
         rows: list[tuple[QWidget, bool]] = [
-            (self.k, mode is RunMode.SPECULATIVE_K or looks_up),
-            (self.confidence, mode is RunMode.SPECULATIVE_CONFIDENCE),
+            (self.k, mode in (RunMode.SPECULATIVE_K, RunMode.PROMPT_LOOKUP, RunMode.HYBRID)),
+            (self.confidence, mode in CONFIDENCE_MODES),
             (self.ngram, looks_up),
             (self.draft_device, speculative),
         ]

@@ -112,6 +112,17 @@ def test_each_class_runs_its_own_winner_and_the_pair_loads_the_most_chosen(tmp_p
         (("summary", "chat"), Mode.PLAIN, None, None, None, None)]  # summary: as chat
 
 
+
+def test_a_class_that_chose_the_hybrid_to_confidence_routes_with_its_threshold(tmp_path):
+    classes = (ClassChoice("code", "draft", 3, None, 1.3, "K=3"),
+               ClassChoice("chat", "hybrid", None, 0.5, 1.05, "hybrid confidence 0.5"))
+    choice = TunedChoice("p", "CPU", "CPU", "draft", k=3, speedup=1.3, chosen_label="K=3",
+                         class_choices=classes)
+    routes = auto_routes(choice, tmp_path / "t", tmp_path / "d")
+    assert [(r.classes, r.mode, r.k, r.confidence, r.ngram) for r in routes] == [
+        (("summary", "chat"), Mode.UNIVERSAL, None, 0.5, 3)]  # summary: as chat
+
+
 def test_a_choice_stored_before_edit_and_summary_routes_them_as_code_and_chat(tandem_home,
                                                                              tmp_path):
     old = TunedChoice("old", "CPU", "CPU", "draft", k=4, plain_classes=("chat",)).to_dict()
@@ -191,10 +202,12 @@ def test_calibrate_tries_the_hybrid_beside_genai(demo_dir):
     result = calibrate(PairSpec(demo_dir / "target", demo_dir / "draft"), "demo",
                        k_values=(3,), thresholds=(0.5,), new_tokens=24, repeats=1,
                        backends=("draft", "hybrid"))
-    assert [t.label for t in result.trials] == ["K=3", "confidence 0.5", "hybrid K=3"]
-    hybrid = result.trials[-1]
-    assert hybrid.backend == "hybrid" and hybrid.identical
-    assert hybrid.acceptance is not None and hybrid.acceptance > 0.2
+    assert [t.label for t in result.trials] == ["K=3", "confidence 0.5", "hybrid K=3",
+                                                "hybrid confidence 0.5"]
+    for hybrid in result.trials[2:]:  # at K, and with its draft running to its confidence
+        assert hybrid.backend == "hybrid" and hybrid.identical
+        assert hybrid.acceptance is not None and hybrid.acceptance > 0.2
+    assert result.trials[-1].confidence == 0.5 and result.trials[-1].k is None
 
 
 def test_a_hybrid_choice_runs_on_the_loop_with_lookup(tandem_home, demo_dir):

@@ -87,6 +87,24 @@ def test_hybrid_with_a_threshold_equals_plain(shared_session, plain_session):
         assert result.token_ids == expected.token_ids
 
 
+def test_with_a_threshold_lookups_start_at_lookup_start_and_grow(
+        shared_session, plain_session, monkeypatch):
+    """A threshold lets the draft run up to 16 tokens; a lookup has no confidence, so it
+    starts at LOOKUP_START and only an accepted whole lookup earns a longer one."""
+    from app.core.engine.universal import loop
+
+    expected = plain_session.generate(CASES[0])
+    request = replace(CASES[0], confidence_threshold=0.5, max_ngram_size=3)
+    monkeypatch.setattr(loop, "LOOKUP_MAX", 0)  # growth off: every lookup stops at the start
+    fixed = shared_session.generate(request)
+    assert fixed.token_ids == expected.token_ids
+    assert fixed.library["lookup_longest"] == loop.LOOKUP_START
+    monkeypatch.setattr(loop, "LOOKUP_MAX", 16)
+    grown = shared_session.generate(request)
+    assert grown.token_ids == expected.token_ids
+    assert loop.LOOKUP_START < grown.library["lookup_longest"] <= 16
+
+
 def test_cli_hybrid_runs_the_loop_and_keeps_plains_text(capsys: pytest.CaptureFixture[str]):
     import json
 

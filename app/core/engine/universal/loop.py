@@ -44,6 +44,10 @@ THRESHOLD_MAX_CANDIDATES = 16
 # rejection returns to K. A longer verify pass costs little more on a CPU (costs.json: 9
 # tokens about as much as 5), and drafting none costs no draft call.
 LOOKUP_MAX = 16
+# Hybrid with a confidence threshold (no K): where a lookup starts, before it grows. The
+# draft's own run length is its confidence's business; a lookup has no confidence, so it
+# starts at GenAI's default K and earns its length by being accepted whole.
+LOOKUP_START = 3
 # From this many generated tokens on, the draft/target token ratio is measured on the
 # answer itself rather than on the prompt (chat markup tokenizes differently from prose).
 RATIO_FROM_ANSWER = 16
@@ -125,7 +129,8 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide | Shared
     # Hybrid (max_ngram_size set): prompt lookup first, the draft when nothing matches.
     lookup = NgramIndex([*target_prompt, first], request.max_ngram_size) \
         if request.max_ngram_size else None
-    lookup_limit = limit_k
+    lookup_base = request.num_assistant_tokens or LOOKUP_START
+    lookup_limit = lookup_base
     if not _emit(streamer, [first], stop_ids):
         return _finish(report, target, draft)
     while len(committed_ids) < request.max_new_tokens:
@@ -167,8 +172,8 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide | Shared
             report.lookup_accepted += accepted
             report.lookup_longest = max(report.lookup_longest, len(candidates))
             whole = accepted == len(candidates) == lookup_limit
-            lookup_limit = min(max(LOOKUP_MAX, limit_k), 2 * lookup_limit) if whole \
-                else limit_k
+            lookup_limit = min(max(LOOKUP_MAX, lookup_base), 2 * lookup_limit) if whole \
+                else lookup_base
         else:
             report.draft_accepted += accepted
         committed += vocab.spell(burst)
