@@ -99,3 +99,34 @@ def test_a_route_that_fails_to_load_closes_what_loaded(demo_dir, tmp_path, monke
     with pytest.raises(TandemError):
         load_session(spec)
     assert closed == [Mode.DRAFT, Mode.PROMPT_LOOKUP]
+
+
+def test_routes_that_do_not_fit_in_free_memory_are_dropped_from_the_last(demo_dir,
+                                                                        monkeypatch):
+    """Each route's pipeline is another copy of the target: when the free memory holds
+    only some, the last routes (the slowest; auto_routes orders them) are dropped, their
+    classes run the pair's own setting, and the session's note says so."""
+    from app.core import sysinfo
+    from app.core.engine.routed_session import fit_routes, pipeline_bytes
+
+    target, draft = demo_dir / "target", demo_dir / "draft"
+    edit = Route(target, ("edit",), Mode.UNIVERSAL, 2, None, 3, draft)
+    shared = Route(target, ("summary",), Mode.DRAFT, 5, draft=draft)  # the pair's own: free
+    chat = Route(target, ("chat",))
+    spec = PairSpec(target, draft, routes=(edit, shared, chat))
+    one = pipeline_bytes(PairSpec(target, draft))
+    assert one > pipeline_bytes(PairSpec(target)) > 0
+    assert fit_routes(spec, 10 * one) == ((edit, shared, chat), ())
+    assert fit_routes(spec, int(2.2 * one)) == ((edit, shared), (chat,))
+    assert fit_routes(spec, int(1.5 * one)) == ((), (edit, shared, chat))
+
+    monkeypatch.setattr(sysinfo, "available_memory_bytes", lambda: int(2.2 * one))
+    session = load_session(spec)
+    try:
+        assert session.pipelines == 2 and session.dropped == (chat,)
+        assert "chat prompts run the pair's own setting" in session.note
+        result = session.generate(GenerationRequest.chat(CHAT, max_new_tokens=16,
+                                                         num_assistant_tokens=3))
+        assert result.stats.mode == "draft"  # not plain: its route did not load
+    finally:
+        session.close()

@@ -121,3 +121,31 @@ def test_auto_runs_each_prompt_class_on_its_own_winner(qtbot, make_window) -> No
     # Sampling on: the spec says so, so a draft route would load Tandem's loop for it.
     window.chat_tab.controls.sample.setChecked(True)
     assert window.controls.wanted_spec().sampled
+
+
+def test_auto_says_which_routes_it_left_out_for_memory(qtbot, make_window,
+                                                       monkeypatch) -> None:
+    """Free memory for the pair's own pipeline and one more: the edit route (the faster)
+    loads, chat's does not, and the status line says chat runs the pair's own setting."""
+    from app.core import sysinfo
+    from app.core.engine import PairSpec
+    from app.core.engine.routed_session import pipeline_bytes
+
+    classes = (ClassChoice("code", "draft", 4, None, 1.3, "K=4"),
+               ClassChoice("edit", "hybrid", 3, None, 1.5, "hybrid K=3"),
+               ClassChoice("chat"))
+    save_choice(TunedChoice("demo", "CPU", "CPU", Mode.DRAFT.value, k=4, speedup=1.2,
+                            chosen_label="K=4", plain_weights="f32", plain_classes=("chat",),
+                            class_choices=classes).to_dict())
+    window = make_window(wait_loaded=False, autoload=False)
+    _choose_auto(window)
+    spec = window.controls.wanted_spec()
+    one = pipeline_bytes(PairSpec(spec.target, spec.draft))
+    monkeypatch.setattr(sysinfo, "available_memory_bytes", lambda: int(2.5 * one))
+    chat = send_and_wait(qtbot, window, "Tell me about speculative decoding.")
+    assert chat.stats.mode == "draft"  # its plain route did not fit
+    status = window.chat_tab.controls.status.text()
+    assert "Loaded without some routes: not enough free memory for 1 of Auto's routes: " \
+           "summary, chat prompts run the pair's own setting" in status  # summary: as chat
+    edit = send_and_wait(qtbot, window, EDIT)
+    assert edit.stats.mode == "universal"

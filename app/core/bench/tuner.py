@@ -443,12 +443,16 @@ def auto_routes(choice: TunedChoice | None, target: Path, draft: Path | None,
         return (Route(plain_target, plain),) if plain else ()
     top = (choice.mode, choice.k, choice.confidence)
     groups: dict[tuple[str, int | None, float | None], list[str]] = {}
+    gains: dict[tuple[str, int | None, float | None], float] = {}
     for name in CLASSES:  # a class never measured runs as LEGACY_CLASS says (class_choice)
         mine = choice.class_choice(name)
         if mine is not None and mine.setting != top:
             groups.setdefault(mine.setting, []).append(name)
+            gains[mine.setting] = max(gains.get(mine.setting, 0.0), mine.speedup)
+    # The fastest routes first: when memory is short, RoutedSession drops from the last.
+    ordered = sorted(groups.items(), key=lambda item: -gains[item[0]])
     routes = []
-    for (mode, k, confidence), classes in groups.items():
+    for (mode, k, confidence), classes in ordered:
         if mode == Mode.PLAIN.value:
             routes.append(Route(plain_target, tuple(classes)))
             continue

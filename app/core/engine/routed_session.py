@@ -8,6 +8,12 @@ choice gives up the gains of the others or slows some class down. The tuner
 pipeline per distinct setting (each one a copy of the target in memory, which the tuner's
 note says) and routes by `prompt_class.request_class`. Every pipeline keeps greedy plain's
 text, so a misrouted prompt costs speed only.
+
+Memory: each pipeline needs its weights (a 7B int4 target is about 4 GB), so four routes
+can ask for more than a 16 GB laptop has free. Before loading, the routes that do not fit
+in the free memory (preflight's estimate per pipeline) are dropped, the last first
+(tuner.auto_routes lists them by the gain of their class, most first); their classes run
+the pair's own setting, and `note` says so.
 """
 
 from __future__ import annotations
@@ -16,7 +22,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 
+from app.core import sysinfo
+from app.core.engine.model_folder import weights_bytes
 from app.core.engine.pair import PairSpec, Route
+from app.core.engine.preflight import MEMORY_FACTOR
 from app.core.engine.prompt_class import request_class
 from app.core.engine.session import Session
 from app.core.engine.types import GenerationRequest, GenerationResult, Mode, StepSink
@@ -42,6 +51,29 @@ def _loaded_as(spec: PairSpec) -> PairSpec:
     return spec
 
 
+def pipeline_bytes(spec: PairSpec) -> int:
+    """About what one loaded pipeline of `spec` takes (preflight's estimate)."""
+    needed = weights_bytes(spec.target)
+    if spec.draft is not None and spec.resolved_mode in (Mode.DRAFT, Mode.UNIVERSAL):
+        needed += weights_bytes(spec.draft)
+    return int(needed * MEMORY_FACTOR)
+
+
+def fit_routes(spec: PairSpec, available_bytes: int) -> tuple[tuple[Route, ...],
+                                                             tuple[Route, ...]]:
+    """(kept, dropped): `spec.routes` whose pipelines fit in `available_bytes` beside the
+    pair's own, dropping from the last route. A route that shares a loaded pipeline costs
+    nothing; the pair's own pipeline is preflight's business."""
+    kept = list(spec.routes)
+    while kept:
+        loaded = {_loaded_as(replace(spec, routes=())),
+                  *(_loaded_as(route_spec(spec, r)) for r in kept)}
+        if sum(pipeline_bytes(s) for s in loaded) <= available_bytes:
+            break
+        kept.pop()
+    return tuple(kept), spec.routes[len(kept):]
+
+
 def pipeline_count(spec: PairSpec) -> int:
     """How many pipelines (copies of the target in memory) `spec` with its routes loads."""
     own = _loaded_as(replace(spec, routes=()))
@@ -58,12 +90,13 @@ class RoutedSession:
         if not spec.routes:
             raise ValueError("a routed session needs spec.routes")
         self.spec = spec
-        self.routes = spec.routes
+        self.routes, self.dropped = fit_routes(spec, sysinfo.available_memory_bytes())
         own = replace(spec, routes=())
         self.sessions: dict[PairSpec, Session] = {}
         try:
             self.default: Session = self._load(own, load_session)
-            self.by_route = [self._load(route_spec(spec, r), load_session) for r in spec.routes]
+            self.by_route = [self._load(route_spec(spec, r), load_session)
+                             for r in self.routes]
         except BaseException:
             self.close()
             raise
@@ -72,6 +105,16 @@ class RoutedSession:
         lengths = [s.context_length for s in self.sessions.values()
                    if s.context_length is not None]
         self.context_length = min(lengths) if lengths else None
+
+    @property
+    def note(self) -> str:
+        """What the user should know about this load ("" when every route loaded)."""
+        if not self.dropped:
+            return ""
+        classes = ", ".join(c for r in self.dropped for c in r.classes)
+        return (f"not enough free memory for {len(self.dropped)} of Auto's routes: "
+                f"{classes} prompts run the pair's own setting (free some memory and load "
+                "again, or use int4 weights)")
 
     def _load(self, spec: PairSpec, load_session: Callable[[PairSpec], Session]) -> Session:
         spec = _loaded_as(spec)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -44,7 +45,8 @@ class ControlsController(QObject):
         view.unload_clicked.connect(self.unload)
         view.pair_settings_changed.connect(self._on_pair_settings)
         generation.state_changed.connect(self._show_state)
-        generation.loaded.connect(lambda _info: self._show_state(generation.state.value))
+        self._load_note = ""  # what the last load gave up (Auto's routes, for memory)
+        generation.loaded.connect(self._on_loaded)
         generation.load_failed.connect(self._on_load_failed)
         generation.refused.connect(lambda text: self.error.emit(text, ""))
         self._tick = QTimer(self)
@@ -83,7 +85,12 @@ class ControlsController(QObject):
         if choice is None:
             return (f"Auto: not tuned yet: run `tandem tune {self.pair().id}`; "
                     "using speculative K=3.")
-        return f"Auto: {choice.describe()}."
+        given_up = f" Loaded without some routes: {self._load_note}." if self._load_note else ""
+        return f"Auto: {choice.describe()}.{given_up}"
+
+    def _on_loaded(self, info: dict[str, Any]) -> None:
+        self._load_note = str(info.get("note") or "")
+        self._show_state(self.generation.state.value)
 
     def wanted_spec(self) -> PairSpec:
         pair = self.pair()
@@ -163,6 +170,8 @@ class ControlsController(QObject):
         self.error.emit(error.get("message", "Loading failed."), error.get("hint", ""))
 
     def _show_state(self, state: str) -> None:
+        if state != PairState.READY.value and state != PairState.RUNNING.value:
+            self._load_note = ""  # a new load, or none: the last load's note is over
         spec = self.generation.spec
         name = spec.label() if spec else self.pair().name
         where = (f"{spec.device}" + (f" (draft {spec.resolved_draft_device})"

@@ -38,7 +38,7 @@ class GenerationWorker(ThreadWorker):
     load_delay_s: float = 0.0
 
     loading = Signal()
-    loaded = Signal(dict)  # {"load_time_s", "backend", "mode", "context_length"}
+    loaded = Signal(dict)  # {"load_time_s", "backend", "mode", "context_length", "note"}
     load_failed = Signal(dict)  # TandemError.to_dict()
     unloaded = Signal()
     step = Signal(int, object)  # request id, StepEvent
@@ -67,7 +67,9 @@ class GenerationWorker(ThreadWorker):
         self.loaded.emit({"load_time_s": self.session.load_time_s,
                           "backend": self.session.backend_name,
                           "mode": self.session.mode.value,
-                          "context_length": self.session.context_length})
+                          "context_length": self.session.context_length,
+                          # what the load had to give up (routed_session: memory)
+                          "note": str(getattr(self.session, "note", ""))})
 
     @Slot(int, object, object)
     def generate(self, request_id: int, request: GenerationRequest,
