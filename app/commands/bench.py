@@ -210,8 +210,9 @@ def register(sub: Any) -> None:
     _pair_args(t)
     t.add_argument("--max-k", type=int, default=8, help="try K from 1 to this (default 8)")
     t.add_argument("--k", help="comma-separated K values to try instead, e.g. 3,4,5")
-    t.add_argument("--thresholds", help="comma-separated confidence thresholds (default "
-                   "0.3,0.5,0.7; '' for none)")
+    t.add_argument("--thresholds", help="comma-separated confidence thresholds for the "
+                   "backends with a draft, the hybrid's too (default 0.3,0.5,0.7; '' for "
+                   "none)")
     t.add_argument("--per-class", type=int, default=2, help="calibration prompts per prompt "
                    "class: code, edit, summary, chat (1 or 2, default 2)")
     t.add_argument("--max-new-tokens", type=int, default=64)
