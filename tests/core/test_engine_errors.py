@@ -79,6 +79,24 @@ def test_not_enough_memory_refused_with_numbers(demo_dir):
     check_memory(spec, available_bytes=2**34)  # plenty: no error
 
 
+def test_memory_estimate_counts_the_draft_where_the_mode_loads_it(demo_dir):
+    """One estimate for preflight and Auto's cap: the universal loop loads its draft like
+    GenAI's pipeline does, prompt lookup and plain load none."""
+    from app.core.engine.preflight import needed_bytes
+
+    target, draft = demo_dir / "target", demo_dir / "draft"
+    alone = needed_bytes(PairSpec(target))
+    with_draft = needed_bytes(PairSpec(target, draft))
+    assert with_draft > alone > 0
+    assert needed_bytes(PairSpec(target, draft, mode=Mode.UNIVERSAL)) == with_draft
+    assert needed_bytes(PairSpec(target, draft, mode=Mode.PROMPT_LOOKUP)) == alone
+    assert needed_bytes(PairSpec(target, draft, mode=Mode.PLAIN)) == alone
+    between = (alone + with_draft) // 2  # room for the target, not for the draft beside it
+    check_memory(PairSpec(target, draft, mode=Mode.PROMPT_LOOKUP), available_bytes=between)
+    with pytest.raises(InsufficientMemoryError):
+        check_memory(PairSpec(target, draft, mode=Mode.UNIVERSAL), available_bytes=between)
+
+
 def test_k_and_threshold_together(draft_session):
     with pytest.raises(InvalidSettingsError) as err:
         draft_session.generate(GenerationRequest.chat(

@@ -107,15 +107,16 @@ def test_routes_that_do_not_fit_in_free_memory_are_dropped_from_the_last(demo_di
     only some, the last routes (the slowest; auto_routes orders them) are dropped, their
     classes run the pair's own setting, and the session's note says so."""
     from app.core import sysinfo
-    from app.core.engine.routed_session import fit_routes, pipeline_bytes
+    from app.core.engine.preflight import needed_bytes
+    from app.core.engine.routed_session import fit_routes
 
     target, draft = demo_dir / "target", demo_dir / "draft"
     edit = Route(target, ("edit",), Mode.UNIVERSAL, 2, None, 3, draft)
     shared = Route(target, ("summary",), Mode.DRAFT, 5, draft=draft)  # the pair's own: free
     chat = Route(target, ("chat",))
     spec = PairSpec(target, draft, routes=(edit, shared, chat))
-    one = pipeline_bytes(PairSpec(target, draft))
-    assert one > pipeline_bytes(PairSpec(target)) > 0
+    one = needed_bytes(PairSpec(target, draft))
+    assert one > needed_bytes(PairSpec(target)) > 0
     assert fit_routes(spec, 10 * one) == ((edit, shared, chat), ())
     assert fit_routes(spec, int(2.2 * one)) == ((edit, shared), (chat,))
     assert fit_routes(spec, int(1.5 * one)) == ((), (edit, shared, chat))

@@ -129,7 +129,7 @@ def test_auto_says_which_routes_it_left_out_for_memory(qtbot, make_window,
     loads, chat's does not, and the status line says chat runs the pair's own setting."""
     from app.core import sysinfo
     from app.core.engine import PairSpec
-    from app.core.engine.routed_session import pipeline_bytes
+    from app.core.engine.preflight import needed_bytes
 
     classes = (ClassChoice("code", "draft", 4, None, 1.3, "K=4"),
                ClassChoice("edit", "hybrid", 3, None, 1.5, "hybrid K=3"),
@@ -140,7 +140,7 @@ def test_auto_says_which_routes_it_left_out_for_memory(qtbot, make_window,
     window = make_window(wait_loaded=False, autoload=False)
     _choose_auto(window)
     spec = window.controls.wanted_spec()
-    one = pipeline_bytes(PairSpec(spec.target, spec.draft))
+    one = needed_bytes(PairSpec(spec.target, spec.draft))
     monkeypatch.setattr(sysinfo, "available_memory_bytes", lambda: int(2.5 * one))
     chat = send_and_wait(qtbot, window, "Tell me about speculative decoding.")
     assert chat.stats.mode == "draft"  # its plain route did not fit

@@ -33,11 +33,17 @@ def check_devices(spec: PairSpec, available: list[str] | None = None) -> None:
                 "Choose one of the available devices; `tandem devices` lists them.")
 
 
-def check_memory(spec: PairSpec, available_bytes: int | None = None) -> None:
+def needed_bytes(spec: PairSpec) -> int:
+    """About how much memory loading `spec` takes: its weights (the draft's too when its mode
+    loads one) times MEMORY_FACTOR. Auto's memory cap sums this over its pipelines."""
     needed = weights_bytes(spec.target)
-    if spec.draft is not None and spec.resolved_mode is Mode.DRAFT:
+    if spec.draft is not None and spec.resolved_mode in (Mode.DRAFT, Mode.UNIVERSAL):
         needed += weights_bytes(spec.draft)
-    needed = int(needed * MEMORY_FACTOR)
+    return int(needed * MEMORY_FACTOR)
+
+
+def check_memory(spec: PairSpec, available_bytes: int | None = None) -> None:
+    needed = needed_bytes(spec)
     have = available_bytes if available_bytes is not None else sysinfo.available_memory_bytes()
     if needed > have:
         raise InsufficientMemoryError(

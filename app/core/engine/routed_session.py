@@ -23,9 +23,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from app.core import sysinfo
-from app.core.engine.model_folder import weights_bytes
 from app.core.engine.pair import PairSpec, Route
-from app.core.engine.preflight import MEMORY_FACTOR
+from app.core.engine.preflight import needed_bytes
 from app.core.engine.prompt_class import request_class
 from app.core.engine.session import Session
 from app.core.engine.types import GenerationRequest, GenerationResult, Mode, StepSink
@@ -51,14 +50,6 @@ def _loaded_as(spec: PairSpec) -> PairSpec:
     return spec
 
 
-def pipeline_bytes(spec: PairSpec) -> int:
-    """About what one loaded pipeline of `spec` takes (preflight's estimate)."""
-    needed = weights_bytes(spec.target)
-    if spec.draft is not None and spec.resolved_mode in (Mode.DRAFT, Mode.UNIVERSAL):
-        needed += weights_bytes(spec.draft)
-    return int(needed * MEMORY_FACTOR)
-
-
 def fit_routes(spec: PairSpec, available_bytes: int) -> tuple[tuple[Route, ...],
                                                              tuple[Route, ...]]:
     """(kept, dropped): `spec.routes` whose pipelines fit in `available_bytes` beside the
@@ -68,7 +59,7 @@ def fit_routes(spec: PairSpec, available_bytes: int) -> tuple[tuple[Route, ...],
     while kept:
         loaded = {_loaded_as(replace(spec, routes=())),
                   *(_loaded_as(route_spec(spec, r)) for r in kept)}
-        if sum(pipeline_bytes(s) for s in loaded) <= available_bytes:
+        if sum(needed_bytes(s) for s in loaded) <= available_bytes:
             break
         kept.pop()
     return tuple(kept), spec.routes[len(kept):]

@@ -63,7 +63,7 @@ def _preflight(spec: PairSpec) -> None:
                 "Put both models on the CPU or GPU.")
     check_model_folder(spec.target, "target")
     check_model_folder(spec.draft, "draft")
-    check_memory(as_draft)
+    check_memory(spec)
 
 
 class UniversalSession:
