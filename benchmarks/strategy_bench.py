@@ -65,6 +65,7 @@ class Setting:
     # "auto" (the tuner's stored choice, see auto_plan)
     backend: str = "genai"
     reference: str = "plain f32"  # the plain setting whose text this one must equal
+    back_off: bool = False  # Tandem's loop pauses a source that does not pay (Auto's way)
 
     @property
     def speculative(self) -> bool:
@@ -76,7 +77,8 @@ class Setting:
         if not self.speculative:
             return request
         ngram = NGRAM if self.backend in ("lookup", "hybrid") else None
-        return replace(request, num_assistant_tokens=K, max_ngram_size=ngram)
+        return replace(request, num_assistant_tokens=K, max_ngram_size=ngram,
+                       back_off=self.back_off)
 
 
 K = 3
@@ -96,6 +98,7 @@ ALWAYS = (
 )
 
 
+HYBRID_BACKING_OFF = "Tandem hybrid K=3, backing off"
 PAIR_ID = "qwen-1.5b-int4-0.5b-int4"
 AUTO_NAME = "Auto (tuned)"
 
@@ -157,6 +160,7 @@ def settings_for(suite: str, default: str, llama: bool = False) -> tuple[Setting
             strategies.append((AUTO_NAME, "int4", "auto"))
         found = [Setting(name, draft, exact, backend, "plain")
                  for name, draft, backend in strategies]
+        found.append(Setting(HYBRID_BACKING_OFF, "int4", exact, "hybrid", "plain", True))
         if suite == "full" and llama:  # the same GGUFs on llama-server (llama_cpp_side.py)
             found += [Setting(LLAMA_PLAIN, "", exact, "llama", LLAMA_PLAIN),
                       Setting(LLAMA_DRAFT, "gguf", exact, "llama", LLAMA_PLAIN)]
@@ -205,12 +209,15 @@ def _judge(plain: Session, request: GenerationRequest, reference: Any, result: A
 
 
 def run(suite: str, home: Path, prompts: list[Prompt], rounds: int, new_tokens: int,
-        out: Path, llama: bool = False) -> None:
+        out: Path, llama: bool = False, only: tuple[str, ...] = ()) -> None:
     os.environ["TANDEM_HOME"] = str(home)  # Auto reads the tuner's choice from this store
     models = find_models(home)
     default = default_precision("CPU")
     load1 = os.getloadavg()[0]
     chosen = settings_for(suite, default, llama)
+    if only:  # a subset, with the references the kept settings are judged against
+        wanted = set(only) | {s.reference for s in chosen if s.name in only}
+        chosen = tuple(s for s in chosen if s.name in wanted)
     sessions = {s.name: _load(models, s) for s in chosen}
     if suite == "full":  # what Auto ran, for the report
         from app.core.engine.routed_session import pipeline_count
@@ -312,8 +319,9 @@ def summarise(rows: list[dict[str, str]], suite: str) -> list[dict[str, Any]]:
         cost[key].append(float(row["s_per_token"]))
         first.setdefault(key, row)
         kinds[row["prompt"]] = row["kind"]
-    chosen = settings_for(suite, _default_of(rows),
-                          any(r["setting"] == LLAMA_PLAIN for r in rows))
+    ran = {r["setting"] for r in rows}  # a run with --only has some of the suite
+    chosen = tuple(s for s in settings_for(suite, _default_of(rows), LLAMA_PLAIN in ran)
+                   if s.name in ran)
     plains = [s.name for s in chosen if not s.speculative]
     median = {key: statistics.median(v) for key, v in cost.items()}
     found = []
@@ -424,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--llama-cpp", action="store_true",
                    help="full suite: add llama-server plain and draft-max K on the same "
                         "GGUFs (build it first: python -m benchmarks.llama_cpp_peer build)")
+    r.add_argument("--only", action="append", default=[],
+                   help="run only this setting (repeatable; its plain reference is kept)")
     p = sub.add_parser("report")
     p.add_argument("--suite", choices=SUITES, default="exact")
     p.add_argument("--out", type=Path, default=OUT)
@@ -433,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
 
         prompts = interleave(all_prompts(args.code, args.chat))
         run(args.suite, args.home, prompts, args.rounds, args.new_tokens, args.out,
-            args.llama_cpp)
+            args.llama_cpp, tuple(args.only))
     report(args.suite, args.out)
     return 0
 

@@ -61,6 +61,9 @@ class GenerationSettings:
     # Exact mode: every model computes in f32 (precision.py), so greedy speculative text is
     # plain's token for token on CPUs whose default is bf16; slower there.
     exact: bool = False
+    # Auto's resolved settings: Tandem's loop pauses a source of candidates while its steps
+    # do not pay (GenerationRequest.back_off). Chosen modes run as chosen.
+    back_off: bool = False
 
     @property
     def engine_mode(self) -> Mode:
@@ -105,7 +108,8 @@ class GenerationSettings:
             messages=messages, max_new_tokens=self.max_new_tokens, do_sample=self.do_sample,
             temperature=self.temperature, top_p=self.top_p, top_k=self.top_k,
             seed=self.run_seed(), num_assistant_tokens=k,
-            confidence_threshold=confidence, max_ngram_size=ngram)
+            confidence_threshold=confidence, max_ngram_size=ngram,
+            back_off=self.back_off and mode is Mode.UNIVERSAL)
 
     def run_seed(self) -> int | None:
         """The seed of one run: None when greedy, the fixed seed, or a fresh one."""
@@ -118,21 +122,8 @@ class GenerationSettings:
         """Auto mode resolved: a stored choice's mode ("plain", "draft", "universal",
         "prompt_lookup" or "hybrid") with its K or threshold; `mode=None` (never tuned) gives
         speculative K=3. (Whether a draft runs on Tandem's own loop is the spec's
-        business: `pair_spec(..., universal=True)`.)"""
-        if mode is None:
-            return replace(self, mode=RunMode.SPECULATIVE_K, k=3)
-        if mode == Mode.PLAIN.value:
-            return replace(self, mode=RunMode.PLAIN)
-        if mode == Mode.PROMPT_LOOKUP.value:
-            return replace(self, mode=RunMode.PROMPT_LOOKUP, k=k or self.k)
-        if mode == RunMode.HYBRID.value and confidence is not None:
-            return replace(self, mode=RunMode.HYBRID_CONFIDENCE, confidence=confidence,
-                           ngram=DEFAULT_NGRAM)
-        if mode == RunMode.HYBRID.value:  # as the tuner measured it (tuner.HYBRID_NGRAM)
-            return replace(self, mode=RunMode.HYBRID, k=k or self.k, ngram=DEFAULT_NGRAM)
-        if confidence is not None:
-            return replace(self, mode=RunMode.SPECULATIVE_CONFIDENCE, confidence=confidence)
-        return replace(self, mode=RunMode.SPECULATIVE_K, k=k or self.k)
+        business: `pair_spec(..., universal=True)`.) Auto backs off where its loop runs."""
+        return _resolved(replace(self, back_off=True), mode, k, confidence)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as JSON-ready data; `from_dict` reads it back."""
@@ -154,6 +145,25 @@ class GenerationSettings:
             elif not isinstance(values[name], expected):
                 raise ValueError(f"setting {name} has the wrong type")
         return replace(defaults, **values)
+
+
+def _resolved(base: GenerationSettings, mode: str | None, k: int | None,
+              confidence: float | None) -> GenerationSettings:
+    """`base` in the mode of a stored choice (GenerationSettings.tuned)."""
+    if mode is None:
+        return replace(base, mode=RunMode.SPECULATIVE_K, k=3)
+    if mode == Mode.PLAIN.value:
+        return replace(base, mode=RunMode.PLAIN)
+    if mode == Mode.PROMPT_LOOKUP.value:
+        return replace(base, mode=RunMode.PROMPT_LOOKUP, k=k or base.k)
+    if mode == RunMode.HYBRID.value and confidence is not None:
+        return replace(base, mode=RunMode.HYBRID_CONFIDENCE, confidence=confidence,
+                       ngram=DEFAULT_NGRAM)
+    if mode == RunMode.HYBRID.value:  # as the tuner measured it (tuner.HYBRID_NGRAM)
+        return replace(base, mode=RunMode.HYBRID, k=k or base.k, ngram=DEFAULT_NGRAM)
+    if confidence is not None:
+        return replace(base, mode=RunMode.SPECULATIVE_CONFIDENCE, confidence=confidence)
+    return replace(base, mode=RunMode.SPECULATIVE_K, k=k or base.k)
 
 
 @dataclass

@@ -101,8 +101,12 @@ def test_hybrid_settings_run_the_loop_with_lookup(demo_dir: Path) -> None:
         is Mode.PROMPT_LOOKUP
     # A speculative K on the loop is not a hybrid: no lookup there.
     assert GenerationSettings(k=5).request(msgs, Mode.UNIVERSAL).max_ngram_size is None
-    assert GenerationSettings().tuned("hybrid", 4, None) == replace(
-        GenerationSettings(), mode=RunMode.HYBRID, k=4)
+    # Auto's resolved settings back off; the request says so only where the loop runs.
+    tuned = GenerationSettings().tuned("hybrid", 4, None)
+    assert tuned == replace(GenerationSettings(), mode=RunMode.HYBRID, k=4, back_off=True)
+    assert tuned.request(msgs, Mode.UNIVERSAL).back_off
+    assert not tuned.request(msgs, Mode.DRAFT).back_off
+    assert not hybrid.request(msgs, Mode.UNIVERSAL).back_off  # a chosen mode runs as chosen
 
 
 def test_the_hybrid_to_confidence_sends_a_threshold_and_no_k(demo_dir: Path) -> None:

@@ -47,6 +47,9 @@ class GenerationRequest:
     num_assistant_tokens: int | None = None  # K; None means the backend default
     confidence_threshold: float | None = None
     max_ngram_size: int | None = None  # prompt lookup
+    # Tandem's loop: pause drafting (or lookup) while its steps do not pay on this answer,
+    # measured step by step (universal/gate.py). Auto asks for it; the text is the same.
+    back_off: bool = False
 
     @staticmethod
     def chat(text: str, system: str | None = None, **kwargs: Any) -> GenerationRequest:
@@ -122,6 +125,9 @@ class RunStats:
     # context's size in tokens (None when unknown).
     dropped_turns: int = 0
     context_length: int | None = None
+    # Back-off (GenerationRequest.back_off): target steps run without candidates because
+    # drafting did not pay on this answer (the first, yardstick step not counted).
+    paused_steps: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The statistics as JSON-ready data (what a saved answer holds); `from_dict` reads it
@@ -150,6 +156,9 @@ class RunStats:
             parts.append("speculation on the server; acceptance not reported")
         if self.mode != Mode.PLAIN.value and self.acceptance_source != "not reported":
             parts.append(f"{self.block_efficiency:.1f} tokens per target step")
+        if self.paused_steps:
+            parts.append(f"drafting paused on {self.paused_steps} of {self.target_steps} "
+                         "steps (it did not pay)")
         return " · ".join(parts)
 
 

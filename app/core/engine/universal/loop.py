@@ -31,6 +31,7 @@ from app.core.engine.streamer import BurstStreamer
 from app.core.engine.types import DRAFT_SOURCE, LOOKUP_SOURCE, GenerationRequest
 from app.core.engine.universal.candidates import target_candidates
 from app.core.engine.universal.draft_side import DraftSide
+from app.core.engine.universal.gate import SpeculationGate
 from app.core.engine.universal.lookup import NgramIndex
 from app.core.engine.universal.runner import StatefulModel
 from app.core.engine.universal.shared_draft import SharedDraftSide
@@ -69,6 +70,9 @@ class LoopReport:
     lookup_accepted: int = 0
     lookup_longest: int = 0  # the most candidates one lookup step proposed
     draft_accepted: int = 0
+    # back-off: steps without candidates because a source did not pay (after the yardstick)
+    paused_steps: int = 0
+    pauses: int = 0
 
     @property
     def target_ms_per_call(self) -> float | None:
@@ -88,6 +92,9 @@ class LoopReport:
             figures["lookup_steps"] = float(self.lookup_steps)
             figures["lookup_accepted"] = float(self.lookup_accepted)
             figures["lookup_longest"] = float(self.lookup_longest)
+        if self.pauses:
+            figures["paused_steps"] = float(self.paused_steps)
+            figures["pauses"] = float(self.pauses)
         if self.overhead_ms:
             figures["loop_overhead_ms"] = median(self.overhead_ms)
             figures["loop_overhead_max_ms"] = max(self.overhead_ms)
@@ -131,6 +138,7 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide | Shared
         if request.max_ngram_size else None
     lookup_base = request.num_assistant_tokens or LOOKUP_START
     lookup_limit = lookup_base
+    gate = SpeculationGate(enabled=request.back_off)
     if not _emit(streamer, [first], stop_ids):
         return _finish(report, target, draft)
     while len(committed_ids) < request.max_new_tokens:
@@ -142,17 +150,18 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide | Shared
         if len(committed_ids) >= RATIO_FROM_ANSWER:
             draft_steps, _ = _draft_steps(
                 request, _ratio(draft.committed_tokens, len(committed_ids)))
-        if lookup is not None and limit > 0:
+        drafting = limit > 0 and gate.allows(DRAFT_SOURCE)
+        if lookup is not None and limit > 0 and gate.allows(LOOKUP_SOURCE):
             # No model call when the context already says what comes next.
             candidates = lookup.propose(
                 min(lookup_limit, request.max_new_tokens - len(committed_ids) - 1))
         looked_up = bool(candidates)
         if looked_up:
             pass
-        elif limit > 0 and isinstance(draft, SharedDraftSide):
+        elif drafting and isinstance(draft, SharedDraftSide):
             # The same vocabulary: the draft's ids are the candidates.
             candidates = draft.propose_ids(committed_ids, limit, request.confidence_threshold)
-        elif limit > 0 and isinstance(draft, DraftSide):
+        elif drafting and isinstance(draft, DraftSide):
             # The committed text is passed without a copy: each side reads only its tail.
             proposal = draft.propose(committed, draft_steps, request.confidence_threshold)
             candidates = target_candidates(vocab, committed_ids, committed, proposal, limit)
@@ -179,6 +188,11 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide | Shared
         committed += vocab.spell(burst)
         report.drafted_per_step.append(len(candidates))
         streamer.source = LOOKUP_SOURCE if looked_up else DRAFT_SOURCE
+        step_seconds = time.perf_counter() - started  # the streamer's time is plain's too
+        if candidates:
+            gate.record(streamer.source, len(burst), step_seconds)
+        else:
+            gate.record_plain(step_seconds, paused=limit > 0 and not drafting)
         going = _emit(streamer, burst, stop_ids)
         model_time = target.infer_seconds + draft.model.infer_seconds - model_before
         report.overhead_ms.append((time.perf_counter() - started - model_time) * 1000)
@@ -186,7 +200,7 @@ def run_loop(target: StatefulModel, vocab: TokenBytes, draft: DraftSide | Shared
         report.overhead_cpu_ms.append((time.thread_time() - started_cpu - model_cpu) * 1000)
         if not going:
             break
-    return _finish(report, target, draft)
+    return _finish(report, target, draft, gate)
 
 
 def _cut_at_stop(burst: list[int], stop_ids: frozenset[int]) -> list[int]:
@@ -205,7 +219,9 @@ def _emit(streamer: BurstStreamer, burst: list[int], stop_ids: frozenset[int]) -
 
 
 def _finish(report: LoopReport, target: StatefulModel,
-            draft: DraftSide | SharedDraftSide) -> LoopReport:
+            draft: DraftSide | SharedDraftSide, gate: SpeculationGate | None = None) -> LoopReport:
+    if gate is not None:
+        report.paused_steps, report.pauses = gate.paused_steps, gate.pauses
     report.target_ms = target.infer_seconds * 1000
     report.target_calls = target.infer_calls
     report.draft_ms = draft.model.infer_seconds * 1000

@@ -183,7 +183,8 @@ class UniversalSession:
         accepted = stats.accepted_tokens or 0
         stats = replace(stats, draft_device=self.spec.resolved_draft_device,
                         drafted_tokens=drafted, rejected_tokens=drafted - accepted,
-                        acceptance_rate=accepted / drafted if drafted else None)
+                        acceptance_rate=accepted / drafted if drafted else None,
+                        paused_steps=report.paused_steps if report.pauses else 0)
         return GenerationResult(text=streamer.text, stats=stats,
                                 token_ids=tuple(streamer.token_ids),
                                 steps=tuple(streamer.steps), library=report.figures())
